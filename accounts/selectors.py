@@ -1,0 +1,115 @@
+"""Reads of applications, profiles and onboarding, scoped to whoever asks."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from accounts.models import (
+    AgreementAcceptance,
+    AgreementVersion,
+    Application,
+    ContractorProfile,
+    ProfileLanguage,
+    User,
+)
+
+
+def profile_for_user(user: User) -> ContractorProfile | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        ContractorProfile.objects.filter(user=user)
+        .prefetch_related("expertise", "languages")
+        .first()
+    )
+
+
+def application_list_for_user(user: User) -> QuerySet[Application]:
+    return Application.objects.filter(profile__user=user).select_related("profile")
+
+
+def application_latest_for_user(user: User) -> Application | None:
+    return application_list_for_user(user).order_by("-submitted_at", "-pk").first()
+
+
+def application_get_for_user(*, user: User, pk: int) -> Application:
+    """An application the user may see: their own, or any for a reviewer. A miss is a 404."""
+    queryset = Application.objects.select_related("profile__user")
+    if not user.has_perm("accounts.view_application"):
+        queryset = queryset.filter(profile__user=user)
+    try:
+        return queryset.get(pk=pk)
+    except Application.DoesNotExist:
+        raise Http404("No such application.") from None
+
+
+def application_list_for_reviewer() -> QuerySet[Application]:
+    return Application.objects.select_related("profile__user", "reviewed_by").prefetch_related(
+        Prefetch("profile__languages", queryset=ProfileLanguage.objects.order_by("pk")),
+        "profile__expertise",
+    )
+
+
+def agreement_current() -> AgreementVersion | None:
+    return (
+        AgreementVersion.objects.filter(published_at__isnull=False)
+        .order_by("-published_at", "-pk")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class ChecklistStep:
+    key: str
+    title: str
+    done: bool
+    detail: str
+    by_contractor: bool
+
+
+def onboarding_checklist(profile: ContractorProfile) -> list[ChecklistStep]:
+    current = agreement_current()
+    accepted: AgreementAcceptance | None = None
+    if current is not None:
+        accepted = profile.agreement_acceptances.filter(agreement=current).first()
+    tax_form = getattr(profile, "tax_form", None)
+    payout = getattr(profile, "payout_details", None)
+    return [
+        ChecklistStep(
+            "agreement",
+            "Accept the contractor agreement",
+            accepted is not None,
+            f"Version {current.version} accepted {accepted.accepted_at:%Y-%m-%d %H:%M} UTC"
+            if accepted and current
+            else (
+                f"Version {current.version} waiting" if current else "No agreement published yet"
+            ),
+            True,
+        ),
+        ChecklistStep(
+            "tax_form",
+            "File your tax form",
+            tax_form is not None,
+            f"{tax_form.form_type} filed" if tax_form else "W-9 for US persons, W-8BEN otherwise",
+            True,
+        ),
+        ChecklistStep(
+            "payout",
+            "Add payout details",
+            payout is not None,
+            str(payout) if payout else "How and where you are paid",
+            True,
+        ),
+        ChecklistStep(
+            "identity",
+            "Identity checked by a manager",
+            profile.identity_verified_at is not None,
+            "Verified" if profile.identity_verified_at else "A manager checks this for you",
+            False,
+        ),
+    ]
+
+
+def onboarding_is_complete(profile: ContractorProfile) -> bool:
+    return all(step.done for step in onboarding_checklist(profile))

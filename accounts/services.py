@@ -1,0 +1,422 @@
+"""Every write to applications, contractor profiles and onboarding.
+
+Views, admin actions, the API and commands call these functions; none of them
+writes these models directly.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.models import (
+    OPEN_APPLICATION_STATUSES,
+    AgreementAcceptance,
+    AgreementVersion,
+    ApiToken,
+    Application,
+    ApplicationStatus,
+    ApplicationStatusChange,
+    ContractorProfile,
+    ContractorStatus,
+    ContractorStatusChange,
+    ExpertiseArea,
+    PayoutDetails,
+    ProfileLanguage,
+    TaxForm,
+    TaxFormType,
+    User,
+)
+from accounts.selectors import agreement_current, onboarding_is_complete
+from accounts.tokens import token_make_key
+from accounts.uploads import inspect_document
+from portal.outbox import outbox_enqueue
+
+
+@dataclass
+class ApplicantDetails:
+    """What the application form (or the API) collects about the applicant."""
+
+    legal_name: str
+    display_name: str
+    country: str
+    time_zone: str
+    hours_per_week: int
+    payout_currency: str
+    motivation: str
+    languages: list[tuple[str, str]]
+    expertise: list[ExpertiseArea] = field(default_factory=list)
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        if not self.languages:
+            errors["languages"] = ["List at least one language you work in."]
+        codes = [code for code, _level in self.languages]
+        if len(codes) != len(set(codes)):
+            errors["languages"] = ["Each language can be listed once."]
+        if not 1 <= self.hours_per_week <= 80:
+            errors["hours_per_week"] = ["Hours a week must be between 1 and 80."]
+        if errors:
+            raise ValidationError(errors)
+
+
+PROFILE_FIELDS = (
+    "legal_name",
+    "display_name",
+    "country",
+    "time_zone",
+    "hours_per_week",
+    "payout_currency",
+)
+
+
+def _profile_apply_details(profile: ContractorProfile, details: ApplicantDetails) -> None:
+    for name in PROFILE_FIELDS:
+        setattr(profile, name, getattr(details, name))
+    profile.full_clean(exclude=["user", "status_changed_at"])
+    profile.save()
+    profile.expertise.set(details.expertise)
+    profile.languages.all().delete()
+    ProfileLanguage.objects.bulk_create(
+        ProfileLanguage(profile=profile, language=code, level=level)
+        for code, level in details.languages
+    )
+
+
+def _attach_resume(application: Application, resume: UploadedFile) -> None:
+    application.resume_content_type = inspect_document(resume)
+    application.resume_original_name = (resume.name or "resume")[-255:]
+    application.resume.save("resume", resume, save=False)
+
+
+@transaction.atomic
+def application_submit(
+    *, user: User, details: ApplicantDetails, resume: UploadedFile
+) -> Application:
+    details.clean()
+    try:
+        profile = ContractorProfile.objects.select_for_update().get(user=user)
+    except ContractorProfile.DoesNotExist:
+        profile = ContractorProfile(user=user)
+    else:
+        if profile.status != ContractorStatus.APPLICANT:
+            raise ValidationError("You are already past the application stage.")
+        if profile.applications.filter(status__in=OPEN_APPLICATION_STATUSES).exists():
+            raise ValidationError("You already have an open application.")
+    _profile_apply_details(profile, details)
+    application = Application(profile=profile, motivation=details.motivation)
+    _attach_resume(application, resume)
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError:
+        raise ValidationError("You already have an open application.") from None
+    _application_record(application, from_status="", by=user, reason="")
+    return application
+
+
+@transaction.atomic
+def application_update(
+    *,
+    application: Application,
+    by: User,
+    details: ApplicantDetails,
+    resume: UploadedFile | None = None,
+) -> Application:
+    details.clean()
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if not application.is_editable:
+        raise ValidationError("This application is already being reviewed and can't be edited.")
+    _profile_apply_details(application.profile, details)
+    application.motivation = details.motivation
+    update_fields = ["motivation", "updated_at"]
+    if resume is not None:
+        old = application.resume.name
+        _attach_resume(application, resume)
+        update_fields += ["resume", "resume_original_name", "resume_content_type"]
+        transaction.on_commit(lambda: application.resume.storage.delete(old))
+    application.save(update_fields=update_fields)
+    return application
+
+
+def _application_record(application: Application, *, from_status: str, by, reason: str) -> None:
+    ApplicationStatusChange.objects.create(
+        application=application,
+        from_status=from_status,
+        to_status=application.status,
+        reason=reason,
+        by=by,
+    )
+
+
+def _application_transition(
+    application: Application, *, to: str, by: User, reason: str = ""
+) -> Application:
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if not application.can_transition_to(to):
+        raise ValidationError(
+            "Application #%(pk)s is %(status)s and can't become %(to)s.",
+            params={
+                "pk": application.pk,
+                "status": application.get_status_display().lower(),
+                "to": ApplicationStatus(to).label.lower(),
+            },
+        )
+    from_status = application.status
+    application.status = to
+    update_fields = ["status", "updated_at"]
+    if to in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED, ApplicationStatus.IN_REVIEW):
+        application.reviewed_by = by
+        update_fields.append("reviewed_by")
+    if to in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED):
+        application.decided_at = timezone.now()
+        application.decision_reason = reason
+        update_fields += ["decided_at", "decision_reason"]
+    application.save(update_fields=update_fields)
+    _application_record(application, from_status=from_status, by=by, reason=reason)
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, by: User) -> Application:
+    return _application_transition(application, to=ApplicationStatus.WITHDRAWN, by=by)
+
+
+@transaction.atomic
+def application_start_review(*, application: Application, by: User) -> Application:
+    return _application_transition(application, to=ApplicationStatus.IN_REVIEW, by=by)
+
+
+@transaction.atomic
+def application_approve(*, application: Application, by: User) -> Application:
+    application = _application_transition(application, to=ApplicationStatus.APPROVED, by=by)
+    _contractor_transition(
+        application.profile,
+        to=ContractorStatus.ONBOARDING,
+        by=by,
+        reason="Application approved.",
+    )
+    _email_contractor(application.profile, "accounts/email/application_approved", {})
+    return application
+
+
+@transaction.atomic
+def application_reject(*, application: Application, by: User, reason: str) -> Application:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Give the applicant a reason for the rejection."]})
+    application = _application_transition(
+        application, to=ApplicationStatus.REJECTED, by=by, reason=reason
+    )
+    _email_contractor(
+        application.profile, "accounts/email/application_rejected", {"reason": reason}
+    )
+    return application
+
+
+def _email_contractor(profile: ContractorProfile, template: str, context: dict) -> None:
+    context = {"profile": profile, "site_url": settings.SITE_URL, **context}
+    subject = render_to_string(f"{template}_subject.txt", context).strip()
+    body = render_to_string(f"{template}.txt", context)
+    outbox_enqueue(to=profile.user.email, subject=subject, body=body)
+
+
+# --- Contractor status -----------------------------------------------------------
+
+
+def _contractor_transition(
+    profile: ContractorProfile, *, to: str, by: User | None, reason: str
+) -> ContractorProfile:
+    profile = ContractorProfile.objects.select_for_update().get(pk=profile.pk)
+    if not profile.can_transition_to(to):
+        raise ValidationError(
+            "%(name)s is %(status)s and can't become %(to)s.",
+            params={
+                "name": profile.legal_name,
+                "status": profile.get_status_display().lower(),
+                "to": ContractorStatus(to).label.lower(),
+            },
+        )
+    from_status = profile.status
+    profile.status = to
+    profile.status_reason = reason
+    profile.status_changed_at = timezone.now()
+    profile.save(update_fields=["status", "status_reason", "status_changed_at", "updated_at"])
+    ContractorStatusChange.objects.create(
+        profile=profile, from_status=from_status, to_status=to, reason=reason, by=by
+    )
+    return profile
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Give the contractor a reason; they will read it."]})
+    return reason
+
+
+@transaction.atomic
+def contractor_suspend(*, profile: ContractorProfile, by: User, reason: str) -> ContractorProfile:
+    reason = _require_reason(reason)
+    profile = _contractor_transition(profile, to=ContractorStatus.SUSPENDED, by=by, reason=reason)
+    _email_contractor(profile, "accounts/email/contractor_suspended", {"reason": reason})
+    return profile
+
+
+@transaction.atomic
+def contractor_reinstate(*, profile: ContractorProfile, by: User, reason: str) -> ContractorProfile:
+    reason = _require_reason(reason)
+    profile = ContractorProfile.objects.select_for_update().get(pk=profile.pk)
+    if profile.status != ContractorStatus.SUSPENDED:
+        raise ValidationError("Only a suspended contractor can be reinstated.")
+    if not onboarding_is_complete(profile):
+        raise ValidationError("This contractor's onboarding is not complete.")
+    profile = _contractor_transition(profile, to=ContractorStatus.ACTIVE, by=by, reason=reason)
+    _email_contractor(profile, "accounts/email/contractor_reinstated", {"reason": reason})
+    return profile
+
+
+@transaction.atomic
+def contractor_offboard(*, profile: ContractorProfile, by: User, reason: str) -> ContractorProfile:
+    reason = _require_reason(reason)
+    profile = _contractor_transition(profile, to=ContractorStatus.OFFBOARDED, by=by, reason=reason)
+    _email_contractor(profile, "accounts/email/contractor_offboarded", {"reason": reason})
+    return profile
+
+
+def _activate_if_complete(profile: ContractorProfile, *, by: User | None) -> ContractorProfile:
+    """Make an onboarding contractor active once every checklist step is done."""
+    if profile.status == ContractorStatus.ONBOARDING and onboarding_is_complete(profile):
+        profile = _contractor_transition(
+            profile, to=ContractorStatus.ACTIVE, by=by, reason="Onboarding complete."
+        )
+        _email_contractor(profile, "accounts/email/contractor_active", {})
+    return profile
+
+
+# --- Onboarding steps ------------------------------------------------------------
+
+
+def _lock_onboarding_profile(profile: ContractorProfile) -> ContractorProfile:
+    profile = ContractorProfile.objects.select_for_update().get(pk=profile.pk)
+    if profile.status not in (
+        ContractorStatus.ONBOARDING,
+        ContractorStatus.ACTIVE,
+        ContractorStatus.SUSPENDED,
+    ):
+        raise ValidationError("Onboarding opens once your application is approved.")
+    return profile
+
+
+@transaction.atomic
+def agreement_accept(
+    *,
+    profile: ContractorProfile,
+    agreement: AgreementVersion,
+    ip_address: str | None,
+    user_agent: str = "",
+) -> AgreementAcceptance:
+    profile = _lock_onboarding_profile(profile)
+    current = agreement_current()
+    if current is None or agreement.pk != current.pk:
+        raise ValidationError("This is not the current version of the agreement; reload the page.")
+    acceptance, _created = AgreementAcceptance.objects.get_or_create(
+        profile=profile,
+        agreement=agreement,
+        defaults={"ip_address": ip_address, "user_agent": user_agent[:255]},
+    )
+    _activate_if_complete(profile, by=profile.user)
+    return acceptance
+
+
+def tax_form_type_for(country: str) -> str:
+    return TaxFormType.W9 if country == "US" else TaxFormType.W8BEN
+
+
+TAX_FORM_FIELDS = ("name_on_form", "tax_id", "address", "country_of_citizenship", "date_of_birth")
+
+
+@transaction.atomic
+def tax_form_submit(
+    *, profile: ContractorProfile, fields: dict, document: UploadedFile | None = None
+) -> TaxForm:
+    profile = _lock_onboarding_profile(profile)
+    form_type = tax_form_type_for(str(profile.country))
+    tax_form = TaxForm.objects.filter(profile=profile).first() or TaxForm(profile=profile)
+    tax_form.form_type = form_type
+    for name in TAX_FORM_FIELDS:
+        setattr(tax_form, name, fields.get(name) or TaxForm._meta.get_field(name).get_default())
+    if document is not None:
+        inspect_document(document, allow_docx=False)
+        tax_form.document.save("tax-form.pdf", document, save=False)
+    _tax_form_check_fields(tax_form)
+    tax_form.certified_at = timezone.now()
+    tax_form.save()
+    _activate_if_complete(profile, by=profile.user)
+    return tax_form
+
+
+def _tax_form_check_fields(tax_form: TaxForm) -> None:
+    if tax_form.document:
+        return
+    required = ["name_on_form", "tax_id", "address"]
+    if tax_form.form_type == TaxFormType.W8BEN:
+        required += ["country_of_citizenship", "date_of_birth"]
+    missing = {name: ["This is required unless you upload a signed form."] for name in required}
+    missing = {name: msg for name, msg in missing.items() if not getattr(tax_form, name)}
+    if missing:
+        raise ValidationError(missing)
+
+
+@transaction.atomic
+def payout_details_save(
+    *, profile: ContractorProfile, method: str, account_holder: str, account_identifier: str
+) -> PayoutDetails:
+    profile = _lock_onboarding_profile(profile)
+    details, _created = PayoutDetails.objects.update_or_create(
+        profile=profile,
+        defaults={
+            "method": method,
+            "account_holder": account_holder.strip(),
+            "account_identifier": "".join(account_identifier.split()),
+        },
+    )
+    _activate_if_complete(profile, by=profile.user)
+    return details
+
+
+@transaction.atomic
+def identity_verify(*, profile: ContractorProfile, by: User) -> ContractorProfile:
+    profile = _lock_onboarding_profile(profile)
+    if profile.identity_verified_at is None:
+        profile.identity_verified_at = timezone.now()
+        profile.identity_verified_by = by
+        profile.save(update_fields=["identity_verified_at", "identity_verified_by", "updated_at"])
+    return _activate_if_complete(profile, by=by)
+
+
+# --- API tokens ------------------------------------------------------------------
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token and return it with its key, which is never shown again."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": ["Name the token so you can tell it apart later."]})
+    key, prefix, key_hash = token_make_key()
+    token = ApiToken.objects.create(user=user, name=name[:100], prefix=prefix, key_hash=key_hash)
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token

@@ -1,0 +1,47 @@
+from functools import wraps
+from urllib.parse import urlencode
+
+from allauth.account.decorators import secure_admin_login
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
+
+
+def require_mfa_for_staff(view):
+    """Send a signed-in staff member without an authenticator to set one up."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and user.is_staff and not is_mfa_enabled(user):
+            messages.warning(
+                request, "Staff must turn on two-factor authentication before using the admin."
+            )
+            query = urlencode({"next": request.get_full_path()})
+            return HttpResponseRedirect(f"{reverse('mfa_activate_totp')}?{query}")
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+class PortalAdminSite(admin.AdminSite):
+    """The admin, reachable only through allauth's login and only with MFA on.
+
+    Staff sign in through allauth (rate limits, the MFA step); a staff member
+    who has not yet set up an authenticator is sent to do so first.
+    """
+
+    site_header = "Contractor portal administration"
+    site_title = "Contractor portal admin"
+    index_title = "Vendor operations"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.login = secure_admin_login(require_mfa_for_staff(self.login))
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        return super().has_permission(request) and is_mfa_enabled(request.user)
+
+    def admin_view(self, view, cacheable=False):
+        return require_mfa_for_staff(super().admin_view(view, cacheable))

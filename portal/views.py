@@ -1,0 +1,70 @@
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accounts.models import ContractorStatus
+from accounts.selectors import application_latest_for_user, profile_for_user
+from portal.celery import app as celery_app
+
+logger = logging.getLogger(__name__)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each visitor to where they stand: sign up, apply, onboard or work."""
+    if not request.user.is_authenticated:
+        return render(request, "portal/landing.html")
+    profile = profile_for_user(request.user)
+    if profile is None:
+        if request.user.is_staff:
+            return redirect("admin:index")
+        return render(request, "portal/apply_cta.html")
+    if profile.status == ContractorStatus.APPLICANT:
+        return redirect("accounts:application_status")
+    if profile.status == ContractorStatus.ONBOARDING:
+        return redirect("accounts:onboarding")
+    return render(
+        request,
+        "portal/dashboard.html",
+        {"profile": profile, "application": application_latest_for_user(request.user)},
+    )
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        logger.exception("Health check: database unreachable")
+        return False
+    return True
+
+
+def _broker_state() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "eager"
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception:
+        logger.exception("Health check: broker unreachable")
+        return "down"
+    return "ok"
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    database = "ok" if _database_ok() else "down"
+    broker = _broker_state()
+    healthy = database == "ok" and broker in ("ok", "eager")
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "database": database, "broker": broker},
+        status=200 if healthy else 503,
+    )
