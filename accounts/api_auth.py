@@ -1,9 +1,13 @@
+from datetime import timedelta
+
 from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
 from accounts.models import ApiToken
 from accounts.tokens import token_matches, token_split
+
+LAST_USED_GRANULARITY = timedelta(minutes=1)
 
 
 class HashedTokenAuthentication(BaseAuthentication):
@@ -31,7 +35,10 @@ class HashedTokenAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed("Invalid token.")
         if token.revoked_at is not None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("This token has been revoked.")
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        # One write a minute per token is enough to show when it was last used.
+        if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRANULARITY:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user, token
 
     def authenticate_header(self, request) -> str:

@@ -8,6 +8,7 @@ from django.http import Http404
 from accounts.models import (
     AgreementAcceptance,
     AgreementVersion,
+    ApiToken,
     Application,
     ContractorProfile,
     ProfileLanguage,
@@ -113,3 +114,15 @@ def onboarding_checklist(profile: ContractorProfile) -> list[ChecklistStep]:
 
 def onboarding_is_complete(profile: ContractorProfile) -> bool:
     return all(step.done for step in onboarding_checklist(profile))
+
+
+def api_token_list_for_user(user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+def api_token_get_for_user(*, user: User, pk: int) -> ApiToken:
+    """One of the user's own tokens; anyone else's is a 404, as if it did not exist."""
+    try:
+        return api_token_list_for_user(user).get(pk=pk)
+    except ApiToken.DoesNotExist:
+        raise Http404("No such token.") from None

@@ -36,6 +36,8 @@ from accounts.tokens import token_make_key
 from accounts.uploads import inspect_document
 from portal.outbox import outbox_enqueue
 
+MOTIVATION_MAX_LENGTH = 2000
+
 
 @dataclass
 class ApplicantDetails:
@@ -60,6 +62,13 @@ class ApplicantDetails:
             errors["languages"] = ["Each language can be listed once."]
         if not 1 <= self.hours_per_week <= 80:
             errors["hours_per_week"] = ["Hours a week must be between 1 and 80."]
+        self.motivation = (self.motivation or "").strip()
+        if not self.motivation:
+            errors["motivation"] = ["Tell us briefly why you want to do this work."]
+        elif len(self.motivation) > MOTIVATION_MAX_LENGTH:
+            errors["motivation"] = [
+                f"Keep the motivation under {MOTIVATION_MAX_LENGTH} characters."
+            ]
         if errors:
             raise ValidationError(errors)
 
@@ -88,7 +97,10 @@ def _profile_apply_details(profile: ContractorProfile, details: ApplicantDetails
 
 
 def _attach_resume(application: Application, resume: UploadedFile) -> None:
-    application.resume_content_type = inspect_document(resume)
+    try:
+        application.resume_content_type = inspect_document(resume)
+    except ValidationError as exc:
+        raise ValidationError({"resume": exc.error_list}) from exc
     application.resume_original_name = (resume.name or "resume")[-255:]
     application.resume.save("resume", resume, save=False)
 

@@ -1,0 +1,48 @@
+"""Pieces every app's API shares: service errors as 400s, and the token scheme in the docs."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
+from rest_framework import exceptions
+from rest_framework.fields import get_error_detail
+from rest_framework.settings import api_settings
+
+
+def drf_validation_error(exc: DjangoValidationError) -> exceptions.ValidationError:
+    """The 400 a client gets for a service's ValidationError: the same messages, keyed by field.
+
+    Errors a service raises without a field (and model errors under `__all__`)
+    go under DRF's non-field key, so every 400 has the shape a serializer gives.
+    """
+    detail = get_error_detail(exc)
+    if isinstance(detail, dict):
+        if NON_FIELD_ERRORS in detail:
+            detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+    else:
+        detail = {api_settings.NON_FIELD_ERRORS_KEY: detail}
+    return exceptions.ValidationError(detail)
+
+
+@contextmanager
+def django_validation_errors_as_400() -> Iterator[None]:
+    """Turn a service's ValidationError raised inside the block into a DRF 400."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        raise drf_validation_error(exc) from exc
+
+
+class HashedTokenScheme(OpenApiAuthenticationExtension):
+    """Describes `Authorization: Token <key>` in the OpenAPI schema and the docs page."""
+
+    target_class = "accounts.api_auth.HashedTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema) -> dict:
+        return build_bearer_security_scheme_object(
+            header_name="Authorization", token_prefix=self.target.keyword
+        )
