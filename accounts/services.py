@@ -411,6 +411,19 @@ def identity_verify(*, profile: ContractorProfile, by: User) -> ContractorProfil
     return _activate_if_complete(profile, by=by)
 
 
+@transaction.atomic
+def agreement_publish(*, agreement: AgreementVersion, by: User) -> AgreementVersion:
+    """Make a version the current agreement; contractors accept it from then on."""
+    agreement = AgreementVersion.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.published_at is not None:
+        raise ValidationError(
+            "Version %(version)s is already published.", params={"version": agreement.version}
+        )
+    agreement.published_at = timezone.now()
+    agreement.save(update_fields=["published_at"])
+    return agreement
+
+
 # --- API tokens ------------------------------------------------------------------
 
 
