@@ -12,6 +12,7 @@ from accounts.models import (
     Application,
     ContractorProfile,
     ProfileLanguage,
+    TaxForm,
     User,
 )
 
@@ -163,3 +164,18 @@ def api_token_get_for_user(*, user: User, pk: int) -> ApiToken:
         return api_token_list_for_user(user).get(pk=pk)
     except ApiToken.DoesNotExist:
         raise Http404("No such token.") from None
+
+
+def tax_form_document_get_for_user(*, user: User, profile_id: int | None) -> TaxForm:
+    """An uploaded tax form: the user's own, or anyone's for staff allowed to view them."""
+    queryset = TaxForm.objects.exclude(document="").select_related("profile")
+    if profile_id is None:
+        queryset = queryset.filter(profile__user=user)
+    else:
+        if not user.has_perm("accounts.view_taxform"):
+            queryset = queryset.filter(profile__user=user)
+        queryset = queryset.filter(profile_id=profile_id)
+    try:
+        return queryset.get()
+    except TaxForm.DoesNotExist:
+        raise Http404("No such tax form.") from None

@@ -1,0 +1,362 @@
+"""Forms for applying and onboarding.
+
+Forms check the shape of the input; the services own the business rules and
+validate again, so a form here never decides anything on its own.
+"""
+
+import re
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import EmailValidator
+from django.forms.utils import pretty_name
+from django_countries.fields import CountryField
+
+from accounts.choices import currency_choices, language_choices, time_zone_choices
+from accounts.models import (
+    AgreementVersion,
+    ContractorProfile,
+    ExpertiseArea,
+    LanguageLevel,
+    PayoutMethod,
+    TaxForm,
+)
+from accounts.services import ApplicantDetails
+from accounts.uploads import DOCX, PDF, inspect_document
+
+MAX_LANGUAGES = 8
+RESUME_ACCEPT = f".pdf,.docx,{PDF},{DOCX}"
+
+
+def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: next to a field when it names one."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _with_blank(choices, label: str) -> list[tuple[str, str]]:
+    return [("", label), *choices]
+
+
+class PortalForm(forms.Form):
+    """Marks optional fields in their label, so nobody has to guess from an asterisk."""
+
+    mark_optional = True
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        if self.mark_optional:
+            for name, field in self.fields.items():
+                if not field.required and not isinstance(field, forms.BooleanField):
+                    field.label = f"{field.label or pretty_name(name)} (optional)"
+
+
+# --- Applying ----------------------------------------------------------------------
+
+
+class LanguageForm(PortalForm):
+    language = forms.ChoiceField(choices=lambda: _with_blank(language_choices(), "Choose…"))
+    level = forms.ChoiceField(choices=_with_blank(LanguageLevel.choices, "Choose…"))
+
+
+class BaseLanguageFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        codes = [code for code, _level in self.languages()]
+        if not codes:
+            raise ValidationError("List at least one language you work in.")
+        if len(codes) != len(set(codes)):
+            raise ValidationError("Each language can be listed once.")
+
+    def languages(self) -> list[tuple[str, str]]:
+        return [
+            (form.cleaned_data["language"], form.cleaned_data["level"])
+            for form in self.forms
+            if form.cleaned_data.get("language")
+        ]
+
+
+LanguageFormSet = forms.formset_factory(
+    LanguageForm, formset=BaseLanguageFormSet, extra=2, min_num=1, max_num=MAX_LANGUAGES
+)
+
+
+def language_formset(data=None, *, profile: ContractorProfile | None = None) -> BaseLanguageFormSet:
+    initial = None
+    if profile is not None and data is None:
+        initial = [
+            {"language": row.language, "level": row.level} for row in profile.languages.all()
+        ]
+    return LanguageFormSet(data, prefix="languages", initial=initial)
+
+
+_PROFILE_FIELDS = ("legal_name", "display_name", "time_zone", "hours_per_week", "payout_currency")
+
+
+class ApplicationForm(PortalForm):
+    legal_name = forms.CharField(
+        max_length=200,
+        help_text="As on your ID and tax documents.",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    display_name = forms.CharField(
+        max_length=100,
+        help_text="What managers see day to day.",
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+    country = CountryField(blank_label="Choose a country").formfield(
+        help_text="Where you live and pay tax."
+    )
+    time_zone = forms.ChoiceField(choices=lambda: _with_blank(time_zone_choices(), "Choose…"))
+    expertise = forms.ModelMultipleChoiceField(
+        label="Expertise areas",
+        queryset=ExpertiseArea.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Tick every area you can do expert work in.",
+    )
+    hours_per_week = forms.IntegerField(
+        label="Hours available a week", min_value=1, max_value=80, help_text="Between 1 and 80."
+    )
+    payout_currency = forms.ChoiceField(
+        choices=lambda: _with_blank(currency_choices(), "Choose…"),
+        help_text="The currency you want to be paid in.",
+    )
+    motivation = forms.CharField(
+        label="Why do you want to do this work?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="A few sentences; at most 2,000 characters.",
+    )
+    resume = forms.FileField(
+        label="Résumé",
+        help_text="PDF or Word (.docx), at most 5 MB.",
+        widget=forms.FileInput(attrs={"accept": RESUME_ACCEPT}),
+    )
+
+    def clean_resume(self) -> UploadedFile | None:
+        resume = self.cleaned_data.get("resume")
+        if resume:
+            inspect_document(resume)
+        return resume
+
+    def applicant_details(self, languages: list[tuple[str, str]]) -> ApplicantDetails:
+        data = self.cleaned_data
+        return ApplicantDetails(
+            legal_name=data["legal_name"],
+            display_name=data["display_name"],
+            country=data["country"],
+            time_zone=data["time_zone"],
+            hours_per_week=data["hours_per_week"],
+            payout_currency=data["payout_currency"],
+            motivation=data["motivation"],
+            languages=languages,
+            expertise=list(data["expertise"]),
+        )
+
+    @staticmethod
+    def initial_from(profile: ContractorProfile | None, motivation: str = "") -> dict:
+        if profile is None:
+            return {}
+        initial = {name: getattr(profile, name) for name in _PROFILE_FIELDS}
+        initial["country"] = str(profile.country)
+        initial["expertise"] = list(profile.expertise.all())
+        initial["motivation"] = motivation
+        return initial
+
+
+class ApplicationEditForm(ApplicationForm):
+    """The application form while editing: the résumé on file stays unless replaced."""
+
+    def __init__(self, *args, resume_name: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["resume"]
+        field.required = False
+        field.label = "Replace your résumé (optional)"
+        field.help_text = f"Leave empty to keep {resume_name}. PDF or Word (.docx), at most 5 MB."
+
+
+# --- Onboarding ----------------------------------------------------------------------
+
+
+class AgreementForm(PortalForm):
+    agreement = forms.ModelChoiceField(
+        queryset=AgreementVersion.objects.filter(published_at__isnull=False),
+        widget=forms.HiddenInput,
+    )
+    accept = forms.BooleanField(
+        label="I have read the agreement above and accept it.",
+        error_messages={"required": "Tick the box to accept the agreement."},
+    )
+
+
+def _digits(value: str) -> str:
+    return re.sub(r"\D", "", value)
+
+
+class TaxFormBase(PortalForm):
+    """Fields shared by W-9 and W-8BEN; the service decides which are required."""
+
+    # Every field is needed unless a signed copy is uploaded, so "optional"
+    # on each label would mislead; the page explains the choice instead.
+    mark_optional = False
+
+    document = forms.FileField(
+        label="Or upload the signed form (PDF)",
+        required=False,
+        help_text="Instead of typing the fields, upload the signed form as a PDF, at most 5 MB.",
+        widget=forms.FileInput(attrs={"accept": f".pdf,{PDF}"}),
+    )
+
+    def __init__(self, *args, tax_id_on_file: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.tax_id_on_file = tax_id_on_file
+        if tax_id_on_file:
+            self.fields["tax_id"].help_text += " Leave empty to keep the number on file."
+
+    def clean_document(self) -> UploadedFile | None:
+        document = self.cleaned_data.get("document")
+        if document:
+            inspect_document(document, allow_docx=False)
+        return document
+
+    def service_fields(self) -> dict:
+        fields = {name: value for name, value in self.cleaned_data.items() if name != "document"}
+        # The number on file is never sent back to the browser, so an empty
+        # box means "keep it", not "erase it".
+        fields["tax_id"] = fields.get("tax_id") or self.tax_id_on_file
+        return fields
+
+    @staticmethod
+    def initial_from(profile: ContractorProfile, on_file: TaxForm | None) -> dict:
+        if on_file is None:
+            return {
+                "name_on_form": profile.legal_name,
+                "country_of_citizenship": str(profile.country),
+            }
+        return {
+            "name_on_form": on_file.name_on_form,
+            "address": on_file.address,
+            "country_of_citizenship": str(on_file.country_of_citizenship),
+            "date_of_birth": on_file.date_of_birth,
+        }
+
+
+class W9Form(TaxFormBase):
+    name_on_form = forms.CharField(
+        label="Name (as shown on your income tax return)", max_length=200, required=False
+    )
+    tax_id = forms.CharField(
+        label="Taxpayer identification number (SSN or EIN)",
+        max_length=40,
+        required=False,
+        help_text="Nine digits. Shown only masked once filed.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    address = forms.CharField(
+        label="Address (number, street, city, state, ZIP code)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+    )
+    field_order = ["name_on_form", "tax_id", "address", "document"]
+
+    def clean_tax_id(self) -> str:
+        value = self.cleaned_data.get("tax_id", "").strip()
+        if value and len(_digits(value)) != 9:
+            raise ValidationError("An SSN or EIN has nine digits.")
+        return _digits(value)
+
+
+class W8BENForm(TaxFormBase):
+    name_on_form = forms.CharField(
+        label="Name of individual who is the beneficial owner", max_length=200, required=False
+    )
+    country_of_citizenship = CountryField(blank=True, blank_label="Choose a country").formfield(
+        label="Country of citizenship"
+    )
+    address = forms.CharField(
+        label="Permanent residence address",
+        required=False,
+        help_text="Street, apt. or suite no., city, postal code and country. Not a P.O. box.",
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+    )
+    tax_id = forms.CharField(
+        label="Foreign tax identifying number",
+        max_length=40,
+        required=False,
+        help_text="The tax number of your country of residence. Shown only masked once filed.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+        help_text="Year, month and day (YYYY-MM-DD).",
+    )
+    field_order = [
+        "name_on_form",
+        "country_of_citizenship",
+        "address",
+        "tax_id",
+        "date_of_birth",
+        "document",
+    ]
+
+    def clean_date_of_birth(self) -> date | None:
+        born = self.cleaned_data.get("date_of_birth")
+        if born and not date(1900, 1, 1) <= born < date.today():
+            raise ValidationError("Enter your real date of birth.")
+        return born
+
+    def clean_tax_id(self) -> str:
+        return " ".join(self.cleaned_data.get("tax_id", "").split())
+
+
+class PayoutDetailsForm(PortalForm):
+    method = forms.ChoiceField(
+        label="Payout method", choices=_with_blank(PayoutMethod.choices, "Choose…")
+    )
+    account_holder = forms.CharField(
+        max_length=200,
+        help_text="The name on the account.",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    account_identifier = forms.CharField(
+        label="Account",
+        max_length=100,
+        help_text="IBAN or account number for a bank transfer; the account's email otherwise.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        method = data.get("method")
+        identifier = "".join(data.get("account_identifier", "").split())
+        if not method or not identifier:
+            return data
+        if method == PayoutMethod.PAYPAL:
+            try:
+                EmailValidator()(identifier)
+            except ValidationError:
+                self.add_error("account_identifier", "PayPal pays to an email address.")
+        elif len(identifier) < 5:
+            self.add_error("account_identifier", "This is too short to be an account.")
+        return data
+
+
+# --- API tokens ------------------------------------------------------------------------
+
+
+class ApiTokenForm(PortalForm):
+    name = forms.CharField(
+        label="Token name",
+        max_length=100,
+        help_text="Say where it is used, e.g. “labelling tool on my laptop”.",
+    )
