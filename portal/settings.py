@@ -216,7 +216,8 @@ STORAGES = {
 # Uploaded files (résumés, tax documents) are private: they live outside the
 # static root and have no URL; only authorising views stream them.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "var" / "private")
-MEDIA_URL = None
+# No URL pattern serves this prefix; storages for uploads are built without a base URL.
+MEDIA_URL = "/private-media-is-never-served/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 RESUME_MAX_BYTES = 5 * 1024 * 1024
