@@ -1,18 +1,48 @@
-"""Forms the admin shows: the reason asked before a decision, and the user forms."""
+"""How the admin's actions call services: one object at a time, with a reason where
+the decision needs one.
+"""
 
 from collections.abc import Callable, Iterable
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
-from accounts.models import User
-
 REASON_TEMPLATE = "admin/reason_action.html"
+
+
+def run_each(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet,
+    *,
+    call: Callable[[Model], object],
+    describe: Callable[[Model], str],
+    done: str,
+) -> None:
+    """Call a service for each selected object and report what happened to each.
+
+    Each service call is its own transaction, so one refusal (an application
+    someone else already decided) leaves the others to go through.
+    """
+    succeeded = []
+    for obj in queryset:
+        try:
+            call(obj)
+        except ValidationError as exc:
+            modeladmin.message_user(
+                request, f"{describe(obj)}: {' '.join(exc.messages)}", messages.ERROR
+            )
+        else:
+            succeeded.append(describe(obj))
+    if succeeded:
+        modeladmin.message_user(
+            request, f"{done} {len(succeeded)}: {'; '.join(succeeded)}.", messages.SUCCESS
+        )
 
 
 class ReasonForm(forms.Form):
@@ -62,27 +92,3 @@ def reason_action(
 
 def _describe_all(queryset: Iterable[Model], describe: Callable[[Model], str]) -> list:
     return [(obj.pk, describe(obj)) for obj in queryset]
-
-
-class EmailUserCreationForm(AdminUserCreationForm):
-    """The admin's add-user form for a user who signs in with an email address."""
-
-    class Meta:
-        model = User
-        fields = ("email",)
-        field_classes: dict = {}
-
-    def clean_email(self) -> str:
-        # The manager stores addresses in lower case; do the same so the
-        # uniqueness check matches what login will look up.
-        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("A user with this email address already exists.")
-        return email
-
-
-class EmailUserChangeForm(UserChangeForm):
-    class Meta:
-        model = User
-        fields = "__all__"
-        field_classes: dict = {}

@@ -1,0 +1,208 @@
+"""The application queue: vendor managers start reviews, approve and reject."""
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django_countries.filters import CountryFilter
+
+from accounts import selectors, services
+from accounts.admin.actions import reason_action, run_each
+from accounts.admin.contractors import expertise_of, languages_of
+from accounts.admin.readonly import ReadOnlyAdminMixin, ReadOnlyInline
+from accounts.choices import language_name
+from accounts.models import Application, ApplicationStatusChange, ProfileLanguage
+
+
+class LanguageFilter(admin.SimpleListFilter):
+    title = "language"
+    parameter_name = "language"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        codes = ProfileLanguage.objects.order_by().values_list("language", flat=True).distinct()
+        return sorted(((code, language_name(code)) for code in codes), key=lambda pair: pair[1])
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value():
+            return queryset.filter(profile__languages__language=self.value())
+        return queryset
+
+
+class ApplicationStatusChangeInline(ReadOnlyInline):
+    model = ApplicationStatusChange
+    verbose_name_plural = "status history"
+    fields = ("at", "by", "from_status", "to_status", "reason")
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("by")
+
+
+def describe_application(application: Application) -> str:
+    return f"#{application.pk} {application.profile.legal_name}"
+
+
+@admin.register(Application)
+class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The application queue.
+
+    What the applicant entered is the evidence for the decision, so nobody
+    edits it here; the actions below are the only writes.
+    """
+
+    list_display = (
+        "legal_name",
+        "email",
+        "country",
+        "languages",
+        "expertise",
+        "hours_per_week",
+        "status",
+        "submitted_at",
+        "reviewed_by",
+        "resume_link",
+    )
+    list_display_links = ("legal_name",)
+    list_filter = (
+        "status",
+        ("profile__country", CountryFilter),
+        LanguageFilter,
+        "profile__expertise",
+        "submitted_at",
+    )
+    date_hierarchy = "submitted_at"
+    search_fields = ("profile__legal_name", "profile__display_name", "profile__user__email")
+    actions = ("start_review", "approve", "reject")
+    inlines = (ApplicationStatusChangeInline,)
+    # The model's own URL is the applicant's status page, which staff can't open.
+    view_on_site = False
+    fieldsets = (
+        (
+            "Applicant",
+            {
+                "fields": (
+                    "contractor",
+                    "display_name",
+                    "email",
+                    "country",
+                    "time_zone",
+                    "languages",
+                    "expertise",
+                    "hours_per_week",
+                    "payout_currency",
+                )
+            },
+        ),
+        ("Application", {"fields": ("motivation", "resume_link", "submitted_at")}),
+        ("Decision", {"fields": ("status", "reviewed_by", "decided_at", "decision_reason")}),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Application]:
+        return selectors.application_list_for_reviewer()
+
+    def has_review_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("accounts.review_application")
+
+    @admin.display(description="legal name", ordering="profile__legal_name")
+    def legal_name(self, obj: Application) -> str:
+        return obj.profile.legal_name
+
+    @admin.display(description="contractor")
+    def contractor(self, obj: Application) -> str:
+        url = reverse("admin:accounts_contractorprofile_change", args=[obj.profile_id])
+        return format_html('<a href="{}">{}</a>', url, obj.profile.legal_name)
+
+    @admin.display(description="display name")
+    def display_name(self, obj: Application) -> str:
+        return obj.profile.display_name
+
+    @admin.display(description="email address", ordering="profile__user__email")
+    def email(self, obj: Application) -> str:
+        return obj.profile.user.email
+
+    @admin.display(description="country", ordering="profile__country")
+    def country(self, obj: Application) -> str:
+        return obj.profile.country.name
+
+    @admin.display(description="time zone")
+    def time_zone(self, obj: Application) -> str:
+        return obj.profile.time_zone
+
+    @admin.display(description="languages")
+    def languages(self, obj: Application) -> str:
+        return languages_of(obj.profile)
+
+    @admin.display(description="expertise")
+    def expertise(self, obj: Application) -> str:
+        return expertise_of(obj.profile)
+
+    @admin.display(description="hours a week", ordering="profile__hours_per_week")
+    def hours_per_week(self, obj: Application) -> int:
+        return obj.profile.hours_per_week
+
+    @admin.display(description="payout currency")
+    def payout_currency(self, obj: Application) -> str:
+        return obj.profile.payout_currency
+
+    @admin.display(description="résumé")
+    def resume_link(self, obj: Application) -> str:
+        url = reverse("accounts:resume", kwargs={"pk": obj.pk})
+        return format_html('<a href="{}">{}</a>', url, obj.resume_original_name or "résumé")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Application | None = None) -> tuple:
+        return tuple(name for _title, options in self.fieldsets for name in options["fields"])
+
+    @admin.action(description="Start review of the selected applications", permissions=["review"])
+    def start_review(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
+        run_each(
+            self,
+            request,
+            queryset,
+            call=lambda application: services.application_start_review(
+                application=application, by=request.user
+            ),
+            describe=describe_application,
+            done="Review started for",
+        )
+
+    @admin.action(description="Approve the selected applications", permissions=["review"])
+    def approve(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
+        run_each(
+            self,
+            request,
+            queryset,
+            call=lambda application: services.application_approve(
+                application=application, by=request.user
+            ),
+            describe=describe_application,
+            done="Approved",
+        )
+
+    @admin.action(description="Reject the selected applications…", permissions=["review"])
+    def reject(
+        self, request: HttpRequest, queryset: QuerySet[Application]
+    ) -> TemplateResponse | None:
+        def apply(reason: str) -> None:
+            run_each(
+                self,
+                request,
+                queryset,
+                call=lambda application: services.application_reject(
+                    application=application, by=request.user, reason=reason
+                ),
+                describe=describe_application,
+                done="Rejected",
+            )
+
+        return reason_action(
+            self,
+            request,
+            queryset,
+            title="Reject applications",
+            label="Reason for the rejection",
+            help_text="The applicant reads this on their status page and in the email.",
+            describe=describe_application,
+            apply=apply,
+        )

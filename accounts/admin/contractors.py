@@ -1,0 +1,257 @@
+"""Contractors and their onboarding: identity checks and status changes."""
+
+from collections.abc import Callable
+
+from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django_countries.filters import CountryFilter
+
+from accounts import selectors, services
+from accounts.admin.actions import reason_action, run_each
+from accounts.admin.readonly import ReadOnlyAdminMixin, ReadOnlyInline
+from accounts.choices import language_name
+from accounts.models import (
+    AgreementAcceptance,
+    ContractorProfile,
+    ContractorStatusChange,
+    ProfileLanguage,
+)
+
+
+def languages_of(profile: ContractorProfile) -> str:
+    return ", ".join(str(language) for language in profile.languages.all())
+
+
+def expertise_of(profile: ContractorProfile) -> str:
+    return ", ".join(area.name for area in profile.expertise.all())
+
+
+class ProfileLanguageInline(ReadOnlyInline):
+    model = ProfileLanguage
+    fields = ("language_name", "level")
+    readonly_fields = fields
+
+    @admin.display(description="language")
+    def language_name(self, obj: ProfileLanguage) -> str:
+        return language_name(obj.language)
+
+
+class AgreementAcceptanceInline(ReadOnlyInline):
+    model = AgreementAcceptance
+    verbose_name_plural = "agreement acceptances"
+    fields = ("agreement", "accepted_at", "ip_address", "user_agent")
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("agreement")
+
+
+class ContractorStatusChangeInline(ReadOnlyInline):
+    model = ContractorStatusChange
+    verbose_name_plural = "status history"
+    fields = ("at", "by", "from_status", "to_status", "reason")
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("by")
+
+
+def describe_contractor(profile: ContractorProfile) -> str:
+    return f"{profile.legal_name} <{profile.user.email}>"
+
+
+@admin.register(ContractorProfile)
+class ContractorProfileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Contractors and their onboarding.
+
+    Profiles change through the contractor's own forms and the actions below,
+    never by editing fields here.
+    """
+
+    list_display = (
+        "legal_name",
+        "email",
+        "country",
+        "status",
+        "identity_verified",
+        "checklist_progress",
+    )
+    list_filter = ("status", ("country", CountryFilter), "expertise")
+    search_fields = ("legal_name", "display_name", "user__email")
+    actions = ("verify_identity", "suspend", "reinstate", "offboard")
+    inlines = (ProfileLanguageInline, AgreementAcceptanceInline, ContractorStatusChangeInline)
+    fieldsets = (
+        (
+            "Contractor",
+            {
+                "fields": (
+                    "legal_name",
+                    "display_name",
+                    "email",
+                    "country",
+                    "time_zone",
+                    "hours_per_week",
+                    "payout_currency",
+                    "expertise_list",
+                    "applications",
+                )
+            },
+        ),
+        ("Status", {"fields": ("status", "status_reason", "status_changed_at")}),
+        (
+            "Onboarding",
+            {
+                "fields": (
+                    "checklist",
+                    "identity_verified_at",
+                    "identity_verified_by",
+                    "tax_form_summary",
+                    "masked_tax_id",
+                    "tax_document",
+                    "payout_summary",
+                )
+            },
+        ),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ContractorProfile]:
+        return selectors.contractor_list_for_manager()
+
+    def has_verify_identity_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("accounts.verify_identity")
+
+    def has_change_status_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("accounts.change_contractor_status")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> tuple:
+        return tuple(name for _title, options in self.fieldsets for name in options["fields"])
+
+    @admin.display(description="email address", ordering="user__email")
+    def email(self, obj: ContractorProfile) -> str:
+        return obj.user.email
+
+    @admin.display(description="expertise")
+    def expertise_list(self, obj: ContractorProfile) -> str:
+        return expertise_of(obj)
+
+    @admin.display(description="applications")
+    def applications(self, obj: ContractorProfile) -> str:
+        url = reverse("admin:accounts_application_changelist") + f"?profile__id__exact={obj.pk}"
+        return format_html('<a href="{}">Applications from {}</a>', url, obj.legal_name)
+
+    @admin.display(description="identity verified", boolean=True, ordering="identity_verified_at")
+    def identity_verified(self, obj: ContractorProfile) -> bool:
+        return obj.identity_verified_at is not None
+
+    @admin.display(description="onboarding steps done")
+    def checklist_progress(self, obj: ContractorProfile) -> str:
+        done, total = selectors.onboarding_progress(obj)
+        return f"{done}/{total}"
+
+    @admin.display(description="onboarding checklist")
+    def checklist(self, obj: ContractorProfile) -> str:
+        rows = (
+            ("Done" if step.done else "Not done", step.title, step.detail)
+            for step in selectors.onboarding_checklist(obj)
+        )
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {} — {}</li>", rows))
+
+    @admin.display(description="tax form")
+    def tax_form_summary(self, obj: ContractorProfile) -> str:
+        tax_form = getattr(obj, "tax_form", None)
+        return str(tax_form) if tax_form else "Not filed"
+
+    @admin.display(description="taxpayer identification number")
+    def masked_tax_id(self, obj: ContractorProfile) -> str:
+        tax_form = getattr(obj, "tax_form", None)
+        return tax_form.masked_tax_id if tax_form else ""
+
+    @admin.display(description="signed tax document")
+    def tax_document(self, obj: ContractorProfile) -> str:
+        tax_form = getattr(obj, "tax_form", None)
+        if not (tax_form and tax_form.document):
+            return "None uploaded"
+        url = reverse("accounts:tax_document") + f"?profile={obj.pk}"
+        return format_html('<a href="{}">Download the signed tax form</a>', url)
+
+    @admin.display(description="payout details")
+    def payout_summary(self, obj: ContractorProfile) -> str:
+        payout = getattr(obj, "payout_details", None)
+        if payout is None:
+            return "Not given"
+        return f"{payout.get_method_display()}, {payout.account_holder}, {payout.masked_account}"
+
+    @admin.action(description="Mark identity verified", permissions=["verify_identity"])
+    def verify_identity(self, request: HttpRequest, queryset: QuerySet[ContractorProfile]) -> None:
+        run_each(
+            self,
+            request,
+            queryset,
+            call=lambda profile: services.identity_verify(profile=profile, by=request.user),
+            describe=describe_contractor,
+            done="Identity verified for",
+        )
+
+    def _status_action(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[ContractorProfile],
+        *,
+        service: Callable[..., ContractorProfile],
+        title: str,
+        done: str,
+    ) -> TemplateResponse | None:
+        def apply(reason: str) -> None:
+            run_each(
+                self,
+                request,
+                queryset,
+                call=lambda profile: service(profile=profile, by=request.user, reason=reason),
+                describe=describe_contractor,
+                done=done,
+            )
+
+        return reason_action(
+            self,
+            request,
+            queryset,
+            title=title,
+            label="Reason",
+            help_text="The contractor reads this in the email and on their dashboard.",
+            describe=describe_contractor,
+            apply=apply,
+        )
+
+    @admin.action(description="Suspend the selected contractors…", permissions=["change_status"])
+    def suspend(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
+        return self._status_action(
+            request,
+            queryset,
+            service=services.contractor_suspend,
+            title="Suspend contractors",
+            done="Suspended",
+        )
+
+    @admin.action(description="Reinstate the selected contractors…", permissions=["change_status"])
+    def reinstate(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
+        return self._status_action(
+            request,
+            queryset,
+            service=services.contractor_reinstate,
+            title="Reinstate contractors",
+            done="Reinstated",
+        )
+
+    @admin.action(description="Offboard the selected contractors…", permissions=["change_status"])
+    def offboard(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
+        return self._status_action(
+            request,
+            queryset,
+            service=services.contractor_offboard,
+            title="Offboard contractors",
+            done="Offboarded",
+        )

@@ -1,0 +1,164 @@
+"""The onboarding checklist and its steps: agreement, tax form, payout details."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts import selectors, services
+from accounts.forms import (
+    AgreementForm,
+    PayoutDetailsForm,
+    TaxFormBase,
+    W8BENForm,
+    W9Form,
+    add_service_errors,
+)
+from accounts.models import ContractorProfile, TaxForm, TaxFormType
+from accounts.selectors import agreement_current, onboarding_checklist
+from accounts.views.access import CHECKLIST_STATUSES, STEP_STATUSES, contractor_required
+from accounts.views.http import attachment, client_ip, is_post
+
+STEP_URLS = {
+    "agreement": "accounts:agreement",
+    "tax_form": "accounts:tax_form",
+    "payout": "accounts:payout_details",
+}
+
+
+@login_required
+@require_GET
+@contractor_required(CHECKLIST_STATUSES)
+def onboarding(request: HttpRequest, profile: ContractorProfile) -> HttpResponse:
+    checklist = onboarding_checklist(profile)
+    steps = [
+        (step, reverse(STEP_URLS[step.key]) if step.key in STEP_URLS else None)
+        for step in checklist
+    ]
+    return render(
+        request,
+        "accounts/onboarding.html",
+        {
+            "profile": profile,
+            "steps": steps,
+            "complete": all(step.done for step in checklist),
+            "can_edit": profile.status in STEP_STATUSES,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@contractor_required(STEP_STATUSES)
+def agreement(request: HttpRequest, profile: ContractorProfile) -> HttpResponse:
+    current = agreement_current()
+    form = AgreementForm(request.POST if is_post(request) else None, initial={"agreement": current})
+    if is_post(request) and form.is_valid():
+        try:
+            services.agreement_accept(
+                profile=profile,
+                agreement=form.cleaned_data["agreement"],
+                ip_address=client_ip(request),
+                user_agent=request.headers.get("User-Agent", ""),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Thank you: the agreement is accepted.")
+            return redirect("accounts:onboarding")
+    step = next(step for step in onboarding_checklist(profile) if step.key == "agreement")
+    return render(
+        request,
+        "accounts/agreement.html",
+        {"profile": profile, "agreement": current, "step": step, "form": form},
+    )
+
+
+def _tax_form_class(profile: ContractorProfile) -> type[TaxFormBase]:
+    form_type = services.tax_form_type_for(str(profile.country))
+    return W9Form if form_type == TaxFormType.W9 else W8BENForm
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@contractor_required(STEP_STATUSES)
+def tax_form(request: HttpRequest, profile: ContractorProfile) -> HttpResponse:
+    on_file: TaxForm | None = getattr(profile, "tax_form", None)
+    data, files = (request.POST, request.FILES) if is_post(request) else (None, None)
+    form = _tax_form_class(profile)(
+        data,
+        files,
+        initial=TaxFormBase.initial_from(profile, on_file),
+        tax_id_on_file=on_file.tax_id if on_file else "",
+    )
+    if is_post(request) and form.is_valid():
+        try:
+            services.tax_form_submit(
+                profile=profile,
+                fields=form.service_fields(),
+                document=form.cleaned_data["document"] or None,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Thank you: your tax form is filed.")
+            return redirect("accounts:onboarding")
+    return render(
+        request,
+        "accounts/tax_form.html",
+        {
+            "profile": profile,
+            "form": form,
+            "on_file": on_file,
+            "form_type": services.tax_form_type_for(str(profile.country)),
+        },
+    )
+
+
+@login_required
+@require_GET
+def tax_document(request: HttpRequest) -> FileResponse:
+    requested = request.GET.get("profile")
+    if requested is not None and not requested.isdigit():
+        raise Http404("No such tax form.")
+    on_file = selectors.tax_form_document_get_for_user(
+        user=request.user, profile_id=int(requested) if requested else None
+    )
+    return attachment(
+        on_file.document,
+        filename=f"{on_file.form_type}-{on_file.profile_id}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@contractor_required(STEP_STATUSES)
+def payout_details(request: HttpRequest, profile: ContractorProfile) -> HttpResponse:
+    on_file = getattr(profile, "payout_details", None)
+    initial = (
+        {"method": on_file.method, "account_holder": on_file.account_holder} if on_file else {}
+    )
+    initial.setdefault("account_holder", profile.legal_name)
+    form = PayoutDetailsForm(request.POST if is_post(request) else None, initial=initial)
+    if is_post(request) and form.is_valid():
+        try:
+            services.payout_details_save(
+                profile=profile,
+                method=form.cleaned_data["method"],
+                account_holder=form.cleaned_data["account_holder"],
+                account_identifier=form.cleaned_data["account_identifier"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Thank you: your payout details are saved.")
+            return redirect("accounts:onboarding")
+    return render(
+        request,
+        "accounts/payout_details.html",
+        {"profile": profile, "form": form, "on_file": on_file},
+    )
