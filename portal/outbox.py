@@ -15,13 +15,34 @@ from portal.models import EmailStatus, OutboundEmail
 logger = logging.getLogger(__name__)
 
 
-def outbox_enqueue(*, to: str, subject: str, body: str) -> OutboundEmail:
+def outbox_enqueue(*, to: str, subject: str, body: str, topic: str = "") -> OutboundEmail:
     """Record one email and hand it to a worker once the transaction commits."""
+    return outbox_enqueue_many(messages=[(to, subject, body)], topic=topic)[0]
+
+
+def outbox_enqueue_many(
+    *, messages: Iterable[tuple[str, str, str]], topic: str = ""
+) -> list[OutboundEmail]:
+    """Record many (to, subject, body) emails in one insert; deliver in batches after commit."""
     from portal.tasks import outbox_send
 
-    email = OutboundEmail.objects.create(to=to, subject=subject, body=body)
-    transaction.on_commit(lambda: _dispatch(outbox_send, [email.pk]))
-    return email
+    emails = OutboundEmail.objects.bulk_create(
+        [
+            OutboundEmail(to=to, subject=subject, body=body, topic=topic)
+            for to, subject, body in messages
+        ],
+        batch_size=1000,
+    )
+    ids = [email.pk for email in emails]
+    size = settings.OUTBOX_BATCH_SIZE
+
+    def dispatch() -> None:
+        for start in range(0, len(ids), size):
+            _dispatch(outbox_send, ids[start : start + size])
+
+    if ids:
+        transaction.on_commit(dispatch)
+    return emails
 
 
 def _dispatch(task, ids: list[int]) -> None:
