@@ -1,7 +1,10 @@
-from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 
 
 def private_storage() -> FileSystemStorage:
-    """Storage for uploads that must never be reachable by URL."""
-    return FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
+    """Storage for uploads that must never be reachable by URL.
+
+    No location is fixed here, so it follows MEDIA_ROOT as the settings have it
+    when a file is saved (tests point that at a temporary folder).
+    """
+    return FileSystemStorage(base_url=None)

@@ -53,9 +53,7 @@ def test_verification_link_verifies_and_signs_in(client, mailoutbox):
     assert int(client.session["_auth_user_id"]) == User.objects.get(email="new@example.com").pk
 
 
-def test_signing_up_with_a_taken_email_creates_nobody_and_tells_only_the_owner(
-    client, mailoutbox
-):
+def test_signing_up_with_a_taken_email_creates_nobody_and_tells_only_the_owner(client, mailoutbox):
     factories.user_create("taken@example.com")
     response = _signup(client, email="TAKEN@example.com")
     # The response looks like any sign-up, so addresses can't be enumerated.
@@ -67,9 +65,7 @@ def test_signing_up_with_a_taken_email_creates_nobody_and_tells_only_the_owner(
 def test_repeated_failed_logins_lock_the_account_even_for_the_right_password(client):
     factories.user_create("victim@example.com")
     for _ in range(5):
-        client.post(
-            reverse("account_login"), {"login": "victim@example.com", "password": "wrong"}
-        )
+        client.post(reverse("account_login"), {"login": "victim@example.com", "password": "wrong"})
     right = client.post(
         reverse("account_login"),
         {"login": "victim@example.com", "password": factories.PASSWORD},

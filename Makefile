@@ -1,0 +1,83 @@
+# Two commands from a fresh clone: `make run` (the site with demo data) and
+# `make test`. Everything else here is what CI runs (see .ci/run).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Re-installs only when pyproject.toml is newer than the last install.
+INSTALLED := $(VENV)/.installed
+
+RUN_ADDR ?= 127.0.0.1:8000
+PYTEST_ARGS ?=
+SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
+SERVICES_BROKER_URL ?= redis://127.0.0.1:6379/0
+
+# The embedded defaults (SQLite, eager Celery, console email) must not be
+# overridden by whatever production-like variables the caller's shell holds.
+EMBEDDED_ENV := env -u DEBUG -u DATABASE_URL -u CELERY_BROKER_URL -u CACHE_URL -u EMAIL_HOST \
+	-u EMAIL_BACKEND -u SECRET_KEY -u ALLOWED_HOSTS -u PORTAL_TESTING
+SERVICES_ENV := env -u DEBUG -u CACHE_URL -u EMAIL_HOST -u EMAIL_BACKEND \
+	DATABASE_URL=$(SERVICES_DATABASE_URL) CELERY_BROKER_URL=$(SERVICES_BROKER_URL)
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help venv install run test test-services test-e2e lint check services-reachable
+
+help:
+	@echo "make run            install, migrate, seed demo data, serve on http://$(RUN_ADDR)/"
+	@echo "make test           the test suite on SQLite with eager Celery (no browser tests)"
+	@echo "make test-services  the suite on PostgreSQL + Redis, with a real Celery worker"
+	@echo "make test-e2e       browser tests in Debian's Chromium"
+	@echo "make lint           ruff check and ruff format --check"
+	@echo "make check          manage.py check --deploy (production env) and missing migrations"
+
+venv install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	@test -x $(BIN)/python || { echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --editable ".[dev]"
+	@touch $@
+
+run: $(INSTALLED)
+	$(EMBEDDED_ENV) DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	$(EMBEDDED_ENV) DEBUG=1 $(BIN)/python manage.py seed_demo
+	$(EMBEDDED_ENV) DEBUG=1 $(BIN)/python manage.py runserver $(RUN_ADDR)
+
+test: $(INSTALLED)
+	$(EMBEDDED_ENV) $(BIN)/pytest -n auto -m "not e2e and not services" $(PYTEST_ARGS)
+
+# The delivery tests start their own Celery worker, so they run in a separate,
+# serial session after the rest of the suite.
+test-services: $(INSTALLED) services-reachable
+	$(SERVICES_ENV) $(BIN)/pytest -n auto -m "not e2e and not services" $(PYTEST_ARGS)
+	$(SERVICES_ENV) $(BIN)/pytest -m services $(PYTEST_ARGS)
+
+services-reachable: $(INSTALLED)
+	@$(BIN)/python -c 'import sys, psycopg; psycopg.connect(sys.argv[1].rsplit("/", 1)[0] + "/postgres", connect_timeout=3).close()' \
+		"$(SERVICES_DATABASE_URL)" 2>/dev/null \
+		|| { echo "ERROR: PostgreSQL is not reachable at $(SERVICES_DATABASE_URL)." >&2; \
+		     echo "Start it: pg_ctlcluster --skip-systemctl-redirect \$$(ls /etc/postgresql) main start" >&2; exit 1; }
+	@$(BIN)/python -c 'import sys, redis; redis.Redis.from_url(sys.argv[1], socket_connect_timeout=3).ping()' \
+		"$(SERVICES_BROKER_URL)" 2>/dev/null \
+		|| { echo "ERROR: Redis is not reachable at $(SERVICES_BROKER_URL)." >&2; \
+		     echo "Start it: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no" >&2; exit 1; }
+	@echo "PostgreSQL and Redis are reachable."
+
+test-e2e: $(INSTALLED)
+	$(EMBEDDED_ENV) $(BIN)/pytest -m e2e $(PYTEST_ARGS)
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# A throwaway SECRET_KEY: the check needs one that looks production-grade,
+# and none may be committed.
+check: $(INSTALLED)
+	$(EMBEDDED_ENV) DEBUG=0 ALLOWED_HOSTS=portal.example.com \
+		SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(EMBEDDED_ENV) DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run

@@ -1,0 +1,205 @@
+"""The email outbox: recorded first, delivered after commit, retried until it lands."""
+
+import logging
+import smtplib
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.db import transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from accounts import services
+from accounts.models import Application, ApplicationStatus
+from portal.models import EmailStatus, OutboundEmail
+from portal.outbox import outbox_deliver, outbox_enqueue
+from portal.tasks import outbox_send, outbox_sweep
+
+pytestmark = pytest.mark.django_db
+
+THIS_MODULE = __name__
+
+
+class UnreachableServerBackend(LocmemBackend):
+    """An SMTP server that refuses connections."""
+
+    def open(self):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+
+class RefusesOneRecipientBackend(LocmemBackend):
+    """An SMTP server that rejects mail for one address and takes the rest."""
+
+    def send_messages(self, messages):
+        for message in messages:
+            if "refused@example.com" in message.to:
+                raise smtplib.SMTPRecipientsRefused({"refused@example.com": (550, b"No such user")})
+        return super().send_messages(messages)
+
+
+@pytest.fixture
+def clock():
+    """Control the time the outbox sees; starts at a fixed moment."""
+    now = [timezone.now().replace(microsecond=0)]
+    with mock.patch("django.utils.timezone.now", side_effect=lambda: now[0]):
+        yield now
+
+
+@pytest.fixture
+def smtp_down(settings):
+    settings.EMAIL_BACKEND = f"{THIS_MODULE}.UnreachableServerBackend"
+
+
+def _record(to: str = "alice@example.com") -> OutboundEmail:
+    # Recorded in a transaction that is never committed here, so no delivery
+    # is triggered: each test decides when to deliver.
+    return outbox_enqueue(to=to, subject="Hello", body="Body")
+
+
+def test_enqueue_records_the_email_and_sends_it_after_commit(
+    outbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        email = outbox_enqueue(to="alice@example.com", subject="Hello", body="Body")
+    assert email.status == EmailStatus.QUEUED
+    assert outbox == []
+
+    for callback in callbacks:
+        callback()
+
+    email.refresh_from_db()
+    assert email.status == EmailStatus.SENT
+    assert email.sent_at is not None
+    assert [(m.to, m.subject, m.body) for m in outbox] == [(["alice@example.com"], "Hello", "Body")]
+
+
+def test_a_failed_connection_leaves_the_email_queued_with_a_backoff(clock, smtp_down, outbox):
+    email = _record()
+
+    assert outbox_deliver(ids=[email.pk]) == 0
+
+    email.refresh_from_db()
+    assert email.status == EmailStatus.QUEUED
+    assert email.attempts == 1
+    assert email.last_error.startswith("ConnectionRefusedError")
+    assert email.next_attempt_at == clock[0] + timedelta(seconds=30)
+    assert outbox == []
+
+
+def test_an_email_is_not_retried_before_its_backoff_is_over(clock, smtp_down):
+    email = _record()
+    outbox_deliver(ids=[email.pk])
+
+    clock[0] += timedelta(seconds=29)
+    outbox_deliver(ids=[email.pk])
+    assert OutboundEmail.objects.get(pk=email.pk).attempts == 1
+
+    clock[0] += timedelta(seconds=1)
+    outbox_deliver(ids=[email.pk])
+    email.refresh_from_db()
+    assert email.attempts == 2
+    assert email.next_attempt_at == clock[0] + timedelta(seconds=60)
+
+
+def test_an_email_is_marked_failed_after_the_last_attempt(clock, smtp_down, settings):
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    email = _record()
+
+    for _attempt in range(3):
+        outbox_deliver(ids=[email.pk])
+        clock[0] += timedelta(hours=2)
+
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (EmailStatus.FAILED, 3)
+    assert outbox_deliver(ids=[email.pk]) == 0
+    assert OutboundEmail.objects.get(pk=email.pk).attempts == 3
+
+
+def test_a_refused_recipient_does_not_hold_back_the_others(settings, outbox):
+    settings.EMAIL_BACKEND = f"{THIS_MODULE}.RefusesOneRecipientBackend"
+    refused = _record("refused@example.com")
+    accepted = _record("bob@example.com")
+
+    assert outbox_deliver(ids=[refused.pk, accepted.pk]) == 1
+
+    refused.refresh_from_db()
+    accepted.refresh_from_db()
+    assert (refused.status, refused.attempts) == (EmailStatus.QUEUED, 1)
+    assert "SMTPRecipientsRefused" in refused.last_error
+    assert accepted.status == EmailStatus.SENT
+    assert [m.to for m in outbox] == [["bob@example.com"]]
+
+
+def test_the_sweep_sends_every_due_email_and_leaves_the_rest(clock, settings, outbox):
+    settings.OUTBOX_BATCH_SIZE = 2
+    due = [_record(f"due{number}@example.com") for number in range(5)]
+    later = _record("later@example.com")
+    later.next_attempt_at = clock[0] + timedelta(minutes=5)
+    later.save(update_fields=["next_attempt_at"])
+
+    assert outbox_sweep() == 5
+
+    assert sorted(m.to[0] for m in outbox) == sorted(email.to for email in due)
+    assert OutboundEmail.objects.get(pk=later.pk).status == EmailStatus.QUEUED
+
+
+def test_the_sweep_stops_when_the_server_is_down(clock, smtp_down):
+    _record()
+
+    assert outbox_sweep() == 0
+
+    assert OutboundEmail.objects.get().attempts == 1
+
+
+def test_delivering_twice_sends_once(outbox):
+    email = _record()
+
+    assert outbox_deliver(ids=[email.pk]) == 1
+    assert outbox_deliver(ids=[email.pk]) == 0
+
+    assert len(outbox) == 1
+
+
+def test_the_task_run_twice_for_the_same_ids_sends_once(outbox):
+    email = _record()
+
+    outbox_send.delay([email.pk])
+    outbox_send.delay([email.pk])
+
+    assert len(outbox) == 1
+    assert OutboundEmail.objects.get(pk=email.pk).attempts == 1
+
+
+def test_a_broker_outage_does_not_break_the_service_call(
+    applicant, manager, outbox, caplog, django_capture_on_commit_callbacks
+):
+    application = Application.objects.get(profile__user=applicant)
+    outage = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    with (
+        mock.patch.object(outbox_send, "delay", side_effect=outage),
+        caplog.at_level(logging.WARNING, logger="portal.outbox"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.application_approve(application=application, by=manager)
+
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.APPROVED
+    email = OutboundEmail.objects.get()
+    assert email.status == EmailStatus.QUEUED
+    assert outbox == []
+    assert "the sweep will retry" in caplog.text
+
+    assert outbox_sweep() == 1
+    assert [m.to for m in outbox] == [["applicant@example.com"]]
+
+
+def test_nothing_is_recorded_when_the_transaction_rolls_back(outbox):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        outbox_enqueue(to="alice@example.com", subject="Hello", body="Body")
+        raise RuntimeError("the service failed after recording the email")
+
+    assert not OutboundEmail.objects.exists()
+    assert outbox == []

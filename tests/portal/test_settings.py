@@ -1,0 +1,86 @@
+"""Settings from the environment: a bad value stops the process with a message naming it."""
+
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+# Importing the module is enough: every value is read and checked at import.
+LOAD_SETTINGS = "import portal.settings"
+
+# Only what a process needs to start: the test run sets variables (and a
+# developer's shell may hold more) that would change how settings are read.
+PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
+
+
+def production_env(**overrides: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k in PASSED_THROUGH}
+    env.update(
+        DJANGO_SETTINGS_MODULE="portal.settings",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="portal.example.com",
+        CSRF_TRUSTED_ORIGINS="https://portal.example.com",
+    )
+    for name, value in overrides.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"DEBUG": "maybe"}, "DEBUG must be one of true/false"),
+        ({"EMAIL_PORT": "abc"}, "EMAIL_PORT must be a whole number, got 'abc'"),
+        ({"DB_CONN_MAX_AGE": "1.5"}, "DB_CONN_MAX_AGE must be a whole number"),
+        ({"DATABASE_URL": "nonsense://"}, "DATABASE_URL is not a usable database URL"),
+        ({"SECRET_KEY": None}, "SECRET_KEY must be set when DEBUG is off"),
+        ({"SECRET_KEY": "   "}, "SECRET_KEY must be set when DEBUG is off"),
+        ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS must list the site's host names"),
+        (
+            {"CSRF_TRUSTED_ORIGINS": "portal.example.com"},
+            "CSRF_TRUSTED_ORIGINS entries must start with http:// or https://",
+        ),
+        ({"EMAIL_USE_TLS": "1", "EMAIL_USE_SSL": "1"}, "EMAIL_USE_TLS and EMAIL_USE_SSL"),
+        ({"SECURE_SSL_REDIRECT": "sometimes"}, "SECURE_SSL_REDIRECT must be one of"),
+    ],
+)
+def test_a_bad_value_stops_start_up_with_a_message_naming_it(overrides, message):
+    result = run(["-c", LOAD_SETTINGS], production_env(**overrides))
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_debug_needs_no_secret_key_or_hosts():
+    env = production_env(DEBUG="1", SECRET_KEY=None, ALLOWED_HOSTS=None)
+
+    result = run(["-c", LOAD_SETTINGS], env)
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_check_deploy_is_clean_with_a_production_environment():
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], production_env())
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
