@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import ContractorStatus
 from accounts.selectors import application_latest_for_user, profile_for_user
 from portal.celery import app as celery_app
+from projects.selectors import work_dashboard_for_user
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/dashboard.html",
-        {"profile": profile, "application": application_latest_for_user(request.user)},
+        {
+            "profile": profile,
+            "application": application_latest_for_user(request.user),
+            "work": work_dashboard_for_user(request.user),
+        },
     )
 
 

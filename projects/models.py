@@ -1,1 +1,426 @@
-from django.db import models  # noqa: F401
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.choices import validate_currency, validate_language
+from accounts.models import ContractorProfile, ExpertiseArea
+from payments.money import line_amount
+
+MINUTES_PER_DAY = 24 * 60
+MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
+
+
+def validate_language_list(value: object) -> None:
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise ValidationError("Languages must be a list of ISO 639-1 codes.")
+    for code in value:
+        validate_language(code)
+
+
+# --- Projects --------------------------------------------------------------------
+
+
+class ProjectStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    CLOSED = "closed", "Closed"
+
+
+class PauseReason(models.TextChoices):
+    CLIENT_REQUEST = "client_request", "The client paused the work"
+    NO_WORK = "no_work", "No tasks available for now"
+    GUIDELINES = "guidelines", "Guidelines are being revised"
+    QUALITY = "quality", "Quality review"
+    TOOLING = "tooling", "Tooling or platform problem"
+    BUDGET = "budget", "Budget"
+    OTHER = "other", "Other"
+
+
+class Project(models.Model):
+    TRANSITIONS = {
+        ProjectStatus.DRAFT: {ProjectStatus.ACTIVE, ProjectStatus.CLOSED},
+        ProjectStatus.ACTIVE: {ProjectStatus.PAUSED, ProjectStatus.CLOSED},
+        ProjectStatus.PAUSED: {ProjectStatus.ACTIVE, ProjectStatus.CLOSED},
+        ProjectStatus.CLOSED: set(),
+    }
+
+    name = models.CharField(max_length=200)
+    description = models.TextField(help_text="Shown to assigned contractors.")
+    guidelines = models.TextField(blank=True)
+    guidelines_url = models.URLField("guidelines link", blank=True)
+    languages = models.JSONField(
+        "required languages",
+        default=list,
+        blank=True,
+        validators=[validate_language_list],
+        help_text="ISO 639-1 codes a contractor must speak.",
+    )
+    expertise = models.ManyToManyField(
+        ExpertiseArea, related_name="projects", blank=True, verbose_name="required expertise"
+    )
+    status = models.CharField(max_length=8, choices=ProjectStatus, default=ProjectStatus.DRAFT)
+    default_rate_minor = models.PositiveIntegerField(
+        "default hourly rate (minor units)", validators=[MinValueValidator(1)]
+    )
+    currency = models.CharField(max_length=3, validators=[validate_currency])
+    expected_hours_per_week = models.PositiveSmallIntegerField(
+        validators=[MaxValueValidator(7 * 24)]
+    )
+    weekly_cap_minutes = models.PositiveIntegerField(
+        "weekly cap per contractor (minutes)",
+        validators=[MinValueValidator(1), MaxValueValidator(MINUTES_PER_WEEK)],
+    )
+    start_on = models.DateField()
+    end_on = models.DateField(null=True, blank=True)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="managed_projects",
+        help_text="Contractors on the project see this person and can contact them.",
+    )
+    activated_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    pause_reason = models.CharField(max_length=20, choices=PauseReason, blank=True)
+    pause_message = models.TextField(blank=True)
+    expected_resume_on = models.DateField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        permissions = [("change_project_status", "Can activate, pause, resume and close projects")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ProjectStatus.values), name="project_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(pause_reason="") | Q(pause_reason__in=PauseReason.values),
+                name="project_pause_reason_valid",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status=ProjectStatus.PAUSED, paused_at__isnull=False) & ~Q(pause_reason="")
+                )
+                | (
+                    ~Q(status=ProjectStatus.PAUSED)
+                    & Q(paused_at__isnull=True, pause_reason="", expected_resume_on__isnull=True)
+                ),
+                name="project_paused_has_pause_details",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ProjectStatus.CLOSED, closed_at__isnull=False)
+                | (~Q(status=ProjectStatus.CLOSED) & Q(closed_at__isnull=True)),
+                name="project_closed_has_closed_at",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[ProjectStatus.ACTIVE, ProjectStatus.PAUSED])
+                | Q(activated_at__isnull=False),
+                name="project_started_has_activated_at",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_on__isnull=True) | Q(end_on__gte=F("start_on")),
+                name="project_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(default_rate_minor__gte=1), name="project_rate_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(weekly_cap_minutes__gte=1, weekly_cap_minutes__lte=MINUTES_PER_WEEK),
+                name="project_weekly_cap_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def can_transition_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, set())
+
+
+class ProjectStatusChange(models.Model):
+    """Append-only history of a project's status: every change, why, and who made it."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="status_changes")
+    from_status = models.CharField(max_length=8, choices=ProjectStatus, blank=True)
+    to_status = models.CharField(max_length=8, choices=ProjectStatus)
+    reason = models.CharField(max_length=20, choices=PauseReason, blank=True)
+    message = models.TextField(blank=True)
+    expected_resume_on = models.DateField(null=True, blank=True)
+    effective_at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    notified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-effective_at", "-pk"]
+        indexes = [models.Index(fields=["project", "effective_at"], name="project_change_time_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(to_status__in=ProjectStatus.values),
+                name="project_change_to_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(to_status=ProjectStatus.PAUSED) | ~Q(reason=""),
+                name="project_change_pause_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"
+
+
+# --- Assignments -----------------------------------------------------------------
+
+
+class AssignmentStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    ENDED = "ended", "Ended"
+    REMOVED = "removed", "Removed"
+
+
+class Assignment(models.Model):
+    TRANSITIONS = {
+        AssignmentStatus.ACTIVE: {AssignmentStatus.ENDED, AssignmentStatus.REMOVED},
+        AssignmentStatus.ENDED: {AssignmentStatus.ACTIVE},
+        AssignmentStatus.REMOVED: {AssignmentStatus.ACTIVE},
+    }
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="assignments")
+    contractor = models.ForeignKey(
+        ContractorProfile, on_delete=models.PROTECT, related_name="assignments"
+    )
+    status = models.CharField(
+        max_length=8, choices=AssignmentStatus, default=AssignmentStatus.ACTIVE
+    )
+    weekly_cap_minutes = models.PositiveIntegerField(
+        "weekly cap override (minutes)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MINUTES_PER_WEEK)],
+        help_text="Leave empty to use the project's cap.",
+    )
+    start_on = models.DateField()
+    end_on = models.DateField(null=True, blank=True)
+    removal_reason = models.TextField(blank=True, help_text="Shown to the contractor.")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["project__name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "contractor"], name="assignment_once_per_project"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AssignmentStatus.values), name="assignment_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=AssignmentStatus.REMOVED) | ~Q(removal_reason=""),
+                name="assignment_removal_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=AssignmentStatus.ACTIVE, ended_at__isnull=True)
+                | (~Q(status=AssignmentStatus.ACTIVE) & Q(ended_at__isnull=False)),
+                name="assignment_ended_has_ended_at",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_on__isnull=True) | Q(end_on__gte=F("start_on")),
+                name="assignment_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekly_cap_minutes__isnull=True)
+                | Q(weekly_cap_minutes__gte=1, weekly_cap_minutes__lte=MINUTES_PER_WEEK),
+                name="assignment_weekly_cap_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contractor.legal_name} on {self.project.name}"
+
+    def can_transition_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, set())
+
+    @property
+    def cap_minutes(self) -> int:
+        """The weekly cap in force: the assignment's override, else the project's."""
+        if self.weekly_cap_minutes is not None:
+            return self.weekly_cap_minutes
+        return self.project.weekly_cap_minutes
+
+
+class AssignmentStatusChange(models.Model):
+    """Append-only history of an assignment's status."""
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=8, choices=AssignmentStatus, blank=True)
+    to_status = models.CharField(max_length=8, choices=AssignmentStatus)
+    reason = models.TextField(blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class AssignmentRate(models.Model):
+    """One step of an assignment's rate history; rows are added, never edited."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="rates")
+    rate_minor = models.PositiveIntegerField(
+        "hourly rate (minor units)", validators=[MinValueValidator(1)]
+    )
+    currency = models.CharField(max_length=3, validators=[validate_currency])
+    effective_on = models.DateField()
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-effective_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "effective_on"], name="assignment_rate_once_per_day"
+            ),
+            models.CheckConstraint(condition=Q(rate_minor__gte=1), name="assignment_rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rate_minor} {self.currency}/h from {self.effective_on}"
+
+
+# --- Time ------------------------------------------------------------------------
+
+
+class EntryKind(models.TextChoices):
+    TASK = "task", "Task"
+    TRAINING = "training", "Training"
+    ASSESSMENT = "assessment", "Assessment"
+    MEETING = "meeting", "Meeting"
+    REVIEW = "review", "Review"
+
+
+class EntryStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+EDITABLE_ENTRY_STATUSES = (EntryStatus.DRAFT, EntryStatus.REJECTED)
+
+
+class TimeEntry(models.Model):
+    """Minutes worked on one assignment on one day (in the contractor's zone), of one kind.
+
+    The rate in force on the work date is copied onto the entry, so a later
+    rate change never reprices hours already submitted.
+    """
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="time_entries"
+    )
+    work_on = models.DateField("work date")
+    kind = models.CharField(max_length=10, choices=EntryKind, default=EntryKind.TASK)
+    minutes = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(MINUTES_PER_DAY)]
+    )
+    note = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=9, choices=EntryStatus, default=EntryStatus.DRAFT)
+    rate_minor = models.PositiveIntegerField("hourly rate (minor units)")
+    currency = models.CharField(max_length=3)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rejection_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "time entry"
+        verbose_name_plural = "time entries"
+        ordering = ["-work_on", "assignment_id", "kind"]
+        permissions = [("review_timeentry", "Can approve and reject time entries")]
+        indexes = [
+            models.Index(fields=["assignment", "work_on"], name="time_entry_assignment_day_idx"),
+            models.Index(fields=["status", "work_on"], name="time_entry_status_day_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "work_on", "kind"], name="time_entry_one_per_cell"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=EntryStatus.values), name="time_entry_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=EntryKind.values), name="time_entry_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1, minutes__lte=MINUTES_PER_DAY),
+                name="time_entry_minutes_range",
+            ),
+            models.CheckConstraint(condition=Q(rate_minor__gte=1), name="time_entry_rate_positive"),
+            models.CheckConstraint(
+                condition=Q(status=EntryStatus.DRAFT) | Q(submitted_at__isnull=False),
+                name="time_entry_submitted_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[EntryStatus.APPROVED, EntryStatus.REJECTED])
+                | Q(reviewed_at__isnull=False, reviewed_by__isnull=False),
+                name="time_entry_review_has_reviewer",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=EntryStatus.REJECTED) | ~Q(rejection_reason=""),
+                name="time_entry_rejection_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_on} {self.get_kind_display()} {self.minutes} min"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_ENTRY_STATUSES
+
+    @property
+    def amount_minor(self) -> int:
+        return line_amount(self.minutes, self.rate_minor)
+
+
+class TimeEntryStatusChange(models.Model):
+    """Append-only history of an entry's submission and review.
+
+    Deleting a draft or rejected entry (the contractor withdrawing it) takes its
+    history along; entries once approved can't be deleted at all.
+    """
+
+    entry = models.ForeignKey(TimeEntry, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=9, choices=EntryStatus)
+    to_status = models.CharField(max_length=9, choices=EntryStatus)
+    reason = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"

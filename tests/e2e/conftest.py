@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from django.db import connections
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -24,11 +25,21 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
     # The ORM calls a test makes run beside Playwright's event loop in one
     # thread; Django's async-safety guard does not apply to that.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # Starting the event loop gives this thread fresh connection objects that
+    # lack the serialized test database, so serialized_rollback would restore
+    # nothing (and the staff groups would be gone after the first flush).
+    saved = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
+        for alias, contents in saved.items():
+            connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()

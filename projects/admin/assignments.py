@@ -1,0 +1,200 @@
+"""Assignments: the rate history, cap, end and removal, all through actions."""
+
+from django.contrib import admin
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from projects import forms, services
+from projects.admin.actions import action_form, apply_each, money
+from projects.models import (
+    Assignment,
+    AssignmentRate,
+    AssignmentStatusChange,
+)
+from projects.time_rules import rate_on
+from projects.timesheet import day_label, format_minutes
+
+
+class AssignmentRateInline(admin.TabularInline):
+    model = AssignmentRate
+    fields = ["effective_on", "rate", "set_by", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "rate history"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AssignmentRate]:
+        return super().get_queryset(request).select_related("set_by")
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="hourly rate")
+    def rate(self, obj: AssignmentRate) -> str:
+        return money(obj.rate_minor, obj.currency)
+
+
+class AssignmentStatusChangeInline(admin.TabularInline):
+    model = AssignmentStatusChange
+    fields = ["at", "from_status", "to_status", "reason", "by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "status history"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AssignmentStatusChange]:
+        return super().get_queryset(request).select_related("by")
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = [
+        "contractor_name",
+        "project",
+        "status",
+        "start_on",
+        "end_on",
+        "cap",
+        "current_rate",
+    ]
+    list_filter = ["status", ("project", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["contractor__user", "project"]
+    search_fields = ["contractor__legal_name", "contractor__user__email", "project__name"]
+    fields = [
+        "contractor",
+        "project",
+        "status",
+        "start_on",
+        "end_on",
+        "weekly_cap_minutes",
+        "removal_reason",
+        "assigned_by",
+        "created_at",
+    ]
+    readonly_fields = fields
+    inlines = [AssignmentRateInline, AssignmentStatusChangeInline]
+    actions = ["change_cap", "set_rate", "end", "remove", "reinstate"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Assignment]:
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("rates", queryset=AssignmentRate.objects.order_by("pk")))
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Assignment | None = None) -> bool:
+        # Changes go through the actions; the page of one assignment only shows it.
+        return obj is None and super().has_change_permission(request)
+
+    def has_rate_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("projects.add_assignmentrate")
+
+    @admin.display(description="contractor", ordering="contractor__legal_name")
+    def contractor_name(self, obj: Assignment) -> str:
+        return f"{obj.contractor.legal_name} <{obj.contractor.user.email}>"
+
+    @admin.display(description="weekly cap")
+    def cap(self, obj: Assignment) -> str:
+        override = "" if obj.weekly_cap_minutes is None else " (own)"
+        return f"{format_minutes(obj.cap_minutes)}{override}"
+
+    @admin.display(description="current rate")
+    def current_rate(self, obj: Assignment) -> str:
+        rate = rate_on(obj.rates.all(), timezone.localdate())
+        return money(rate.rate_minor, rate.currency) if rate else "—"
+
+    @admin.action(description="Change the weekly cap or end date…", permissions=["change"])
+    def change_cap(self, request: HttpRequest, queryset: QuerySet[Assignment]):
+        data, page = action_form(
+            self, request, queryset, form=forms.AssignmentForm, title="Change cap and end date"
+        )
+        if data is None:
+            return page
+
+        def apply(assignment: Assignment) -> str:
+            services.assignment_update(
+                assignment=assignment,
+                by=request.user,
+                weekly_cap_minutes=data["weekly_cap"],
+                end_on=data["end_on"],
+            )
+            return f"Updated {assignment}."
+
+        return apply_each(self, request, queryset, apply)
+
+    @admin.action(description="Set a new rate…", permissions=["rate"])
+    def set_rate(self, request: HttpRequest, queryset: QuerySet[Assignment]):
+        data, page = action_form(
+            self, request, queryset, form=forms.RateForm, title="Set a new rate"
+        )
+        if data is None:
+            return page
+
+        def apply(assignment: Assignment) -> str:
+            services.assignment_rate_set(
+                assignment=assignment,
+                by=request.user,
+                rate_minor=data["rate_minor"],
+                currency=data["currency"],
+                effective_on=data["effective_on"],
+            )
+            rate = money(data["rate_minor"], data["currency"])
+            return f"{assignment}: {rate} an hour from {day_label(data['effective_on'])}."
+
+        return apply_each(self, request, queryset, apply)
+
+    @admin.action(description="End the selected assignments…", permissions=["change"])
+    def end(self, request: HttpRequest, queryset: QuerySet[Assignment]):
+        data, page = action_form(
+            self, request, queryset, form=forms.EndForm, title="End assignments"
+        )
+        if data is None:
+            return page
+
+        def apply(assignment: Assignment) -> str:
+            services.assignment_end(assignment=assignment, by=request.user, end_on=data["end_on"])
+            return f"Ended {assignment}."
+
+        return apply_each(self, request, queryset, apply)
+
+    @admin.action(
+        description="Remove the selected contractors from their project…", permissions=["change"]
+    )
+    def remove(self, request: HttpRequest, queryset: QuerySet[Assignment]):
+        data, page = action_form(
+            self, request, queryset, form=forms.RemoveForm, title="Remove from project"
+        )
+        if data is None:
+            return page
+
+        def apply(assignment: Assignment) -> str:
+            services.assignment_remove(
+                assignment=assignment, by=request.user, reason=data["reason"]
+            )
+            return f"Removed {assignment}."
+
+        return apply_each(self, request, queryset, apply)
+
+    @admin.action(description="Reinstate the selected assignments", permissions=["change"])
+    def reinstate(self, request: HttpRequest, queryset: QuerySet[Assignment]) -> None:
+        def apply(assignment: Assignment) -> str:
+            services.assignment_reinstate(assignment=assignment, by=request.user)
+            return f"Reinstated {assignment}."
+
+        apply_each(self, request, queryset, apply)

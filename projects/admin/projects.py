@@ -1,0 +1,246 @@
+"""Projects: details, their assignments and status history, and the status actions."""
+
+from django.contrib import admin, messages
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from projects import forms, selectors, services
+from projects.admin.actions import action_form, apply_each, money
+from projects.models import (
+    Assignment,
+    AssignmentRate,
+    Project,
+    ProjectStatus,
+    ProjectStatusChange,
+)
+from projects.time_rules import rate_on
+from projects.timesheet import format_minutes
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    fields = ["contractor_link", "status", "start_on", "end_on", "cap", "current_rate"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Assignment]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("contractor__user", "project")
+            .prefetch_related(Prefetch("rates", queryset=AssignmentRate.objects.order_by("pk")))
+        )
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="contractor")
+    def contractor_link(self, obj: Assignment) -> str:
+        return f"{obj.contractor.legal_name} <{obj.contractor.user.email}>"
+
+    @admin.display(description="weekly cap")
+    def cap(self, obj: Assignment) -> str:
+        return format_minutes(obj.cap_minutes)
+
+    @admin.display(description="current rate")
+    def current_rate(self, obj: Assignment) -> str:
+        rate = rate_on(obj.rates.all(), timezone.localdate())
+        return money(rate.rate_minor, rate.currency) if rate else "—"
+
+
+class ProjectStatusChangeInline(admin.TabularInline):
+    model = ProjectStatusChange
+    fields = [
+        "effective_at",
+        "from_status",
+        "to_status",
+        "reason",
+        "message",
+        "expected_resume_on",
+        "by",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = "status change"
+    verbose_name_plural = "status history"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ProjectStatusChange]:
+        return super().get_queryset(request).select_related("by")
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    form = forms.ProjectForm
+    list_display = ["name", "status", "manager", "rate", "cap", "start_on", "end_on", "assigned"]
+    list_filter = ["status", "manager"]
+    list_select_related = ["manager"]
+    search_fields = ["name", "description"]
+    date_hierarchy = "start_on"
+    readonly_fields = ["status", "pause_summary", "activated_at", "closed_at"]
+    inlines = [AssignmentInline, ProjectStatusChangeInline]
+    actions = ["activate", "pause", "resume", "close", "assign_contractors"]
+    fieldsets = [
+        (None, {"fields": ["name", "description", "guidelines", "guidelines_url", "manager"]}),
+        ("Who fits", {"fields": ["languages", "expertise"]}),
+        (
+            "Pay and hours",
+            {"fields": ["default_rate", "currency", "expected_hours_per_week", "weekly_cap"]},
+        ),
+        ("Dates", {"fields": ["start_on", "end_on"]}),
+        ("Status", {"fields": ["status", "pause_summary", "activated_at", "closed_at"]}),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Project]:
+        return super().get_queryset(request).annotate(assignment_count=Count("assignments"))
+
+    def has_change_permission(self, request: HttpRequest, obj: Project | None = None) -> bool:
+        if obj is not None and obj.status == ProjectStatus.CLOSED:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_status_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("projects.change_project_status")
+
+    def has_assign_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("projects.add_assignment")
+
+    @admin.display(description="default rate")
+    def rate(self, obj: Project) -> str:
+        return money(obj.default_rate_minor, obj.currency)
+
+    @admin.display(description="weekly cap")
+    def cap(self, obj: Project) -> str:
+        return format_minutes(obj.weekly_cap_minutes)
+
+    @admin.display(description="assignments", ordering="assignment_count")
+    def assigned(self, obj: Project) -> int:
+        return obj.assignment_count
+
+    @admin.display(description="pause")
+    def pause_summary(self, obj: Project) -> str:
+        if obj.status != ProjectStatus.PAUSED:
+            return "—"
+        resume = (
+            f", expected back {obj.expected_resume_on:%d %b %Y}" if obj.expected_resume_on else ""
+        )
+        since = f"{obj.paused_at:%d %b %Y %H:%M} UTC"
+        return f"{obj.get_pause_reason_display()} since {since}{resume}: {obj.pause_message}"
+
+    def save_model(self, request: HttpRequest, obj: Project, form, change: bool) -> None:
+        if change:
+            services.project_update(project=obj, details=form.details(), by=request.user)
+        else:
+            created = services.project_create(details=form.details(), by=request.user)
+            obj.pk = created.pk
+        obj.refresh_from_db()
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        # The service set the expertise already; the inlines are read-only.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    @admin.action(description="Activate the selected draft projects", permissions=["change_status"])
+    def activate(self, request: HttpRequest, queryset: QuerySet[Project]) -> None:
+        def apply(project: Project) -> str:
+            services.project_activate(project=project, by=request.user)
+            return f"«{project}» is active."
+
+        apply_each(self, request, queryset, apply)
+
+    @admin.action(description="Pause the selected projects…", permissions=["change_status"])
+    def pause(self, request: HttpRequest, queryset: QuerySet[Project]):
+        data, page = action_form(
+            self, request, queryset, form=forms.PauseForm, title="Pause projects"
+        )
+        if data is None:
+            return page
+
+        def apply(project: Project) -> str:
+            services.project_pause(
+                project=project,
+                by=request.user,
+                reason=data["reason"],
+                message=data["message"],
+                expected_resume_on=data["expected_resume_on"],
+            )
+            return f"«{project}» is paused."
+
+        return apply_each(self, request, queryset, apply)
+
+    @admin.action(description="Resume the selected paused projects…", permissions=["change_status"])
+    def resume(self, request: HttpRequest, queryset: QuerySet[Project]):
+        data, page = action_form(
+            self, request, queryset, form=forms.ResumeForm, title="Resume projects"
+        )
+        if data is None:
+            return page
+
+        def apply(project: Project) -> str:
+            services.project_resume(project=project, by=request.user, message=data["message"])
+            return f"«{project}» is active again."
+
+        return apply_each(self, request, queryset, apply)
+
+    @admin.action(description="Close the selected projects…", permissions=["change_status"])
+    def close(self, request: HttpRequest, queryset: QuerySet[Project]):
+        data, page = action_form(
+            self, request, queryset, form=forms.CloseForm, title="Close projects"
+        )
+        if data is None:
+            return page
+
+        def apply(project: Project) -> str:
+            services.project_close(project=project, by=request.user, message=data["message"])
+            return f"«{project}» is closed."
+
+        return apply_each(self, request, queryset, apply)
+
+    @admin.action(description="Assign contractors to the selected project…", permissions=["assign"])
+    def assign_contractors(self, request: HttpRequest, queryset: QuerySet[Project]):
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one project to assign to.", messages.ERROR)
+            return None
+        project = queryset.get()
+        candidates = selectors.contractors_matching(project)
+
+        data, page = action_form(
+            self,
+            request,
+            queryset,
+            form=lambda *args: forms.AssignContractorsForm(
+                *args, project=project, candidates=candidates
+            ),
+            title=f"Assign contractors to «{project}»",
+        )
+        if data is None:
+            return page
+
+        def apply(profile) -> str:
+            services.assignment_create(
+                project=project,
+                contractor=profile,
+                by=request.user,
+                start_on=data["start_on"],
+                weekly_cap_minutes=data["weekly_cap"],
+                rate_minor=data["rate_minor"],
+                currency=data["currency"],
+            )
+            return f"Assigned {profile.legal_name} to «{project}»."
+
+        return apply_each(self, request, data["contractors"], apply)

@@ -1,0 +1,181 @@
+"""Time entries: filters and totals for the review, approve and reject actions."""
+
+from datetime import timedelta
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from projects import forms, selectors, services
+from projects.admin.actions import action_form, errors_text, money
+from projects.models import (
+    TimeEntry,
+    TimeEntryStatusChange,
+)
+from projects.timesheet import day_label, format_minutes, parse_week, week_start
+
+
+class WeekFilter(admin.SimpleListFilter):
+    title = "week"
+    parameter_name = "week"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        monday = week_start(timezone.localdate())
+        weeks = [monday - timedelta(weeks=offset) for offset in range(8)]
+        return [(week.isoformat(), f"Week of {day_label(week)}") for week in weeks]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[TimeEntry]) -> QuerySet[TimeEntry]:
+        if not self.value():
+            return queryset
+        monday = parse_week(self.value(), today=timezone.localdate())
+        return queryset.filter(work_on__range=(monday, monday + timedelta(days=6)))
+
+
+class TimeEntryStatusChangeInline(admin.TabularInline):
+    model = TimeEntryStatusChange
+    fields = ["at", "from_status", "to_status", "reason", "by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "history"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[TimeEntryStatusChange]:
+        return super().get_queryset(request).select_related("by")
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(TimeEntry)
+class TimeEntryAdmin(admin.ModelAdmin):
+    list_display = [
+        "work_on",
+        "contractor",
+        "project",
+        "kind",
+        "duration",
+        "status",
+        "rate",
+        "amount",
+        "note",
+    ]
+    list_filter = [
+        "status",
+        WeekFilter,
+        ("assignment__project", admin.RelatedOnlyFieldListFilter),
+        ("assignment__contractor", admin.RelatedOnlyFieldListFilter),
+        "kind",
+    ]
+    list_select_related = ["assignment__project", "assignment__contractor__user"]
+    search_fields = [
+        "assignment__contractor__legal_name",
+        "assignment__contractor__user__email",
+        "assignment__project__name",
+        "note",
+    ]
+    date_hierarchy = "work_on"
+    list_per_page = 100
+    fields = [
+        "assignment",
+        "work_on",
+        "kind",
+        "duration",
+        "note",
+        "status",
+        "rate",
+        "amount",
+        "submitted_at",
+        "reviewed_at",
+        "reviewed_by",
+        "rejection_reason",
+    ]
+    readonly_fields = fields
+    inlines = [TimeEntryStatusChangeInline]
+    actions = ["approve", "reject"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[TimeEntry]:
+        return selectors.time_entry_list_for_reviewer()
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_review_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("projects.review_timeentry")
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None)
+        if context and "cl" in context:
+            context["totals"] = selectors.time_entry_totals(context["cl"].queryset)
+        return response
+
+    @admin.display(description="contractor", ordering="assignment__contractor__legal_name")
+    def contractor(self, obj: TimeEntry) -> str:
+        return obj.assignment.contractor.legal_name
+
+    @admin.display(description="project", ordering="assignment__project__name")
+    def project(self, obj: TimeEntry) -> str:
+        return obj.assignment.project.name
+
+    @admin.display(description="hours", ordering="minutes")
+    def duration(self, obj: TimeEntry) -> str:
+        return format_minutes(obj.minutes)
+
+    @admin.display(description="rate")
+    def rate(self, obj: TimeEntry) -> str:
+        return money(obj.rate_minor, obj.currency)
+
+    @admin.display(description="amount")
+    def amount(self, obj: TimeEntry) -> str:
+        return money(obj.amount_minor, obj.currency)
+
+    @admin.action(description="Approve the selected submitted entries", permissions=["review"])
+    def approve(self, request: HttpRequest, queryset: QuerySet[TimeEntry]) -> None:
+        try:
+            entries = services.time_entries_approve(
+                entry_ids=list(queryset.values_list("pk", flat=True)), by=request.user
+            )
+        except ValidationError as exc:
+            self.message_user(request, errors_text(exc), messages.ERROR)
+            return
+        self.message_user(request, f"Approved {len(entries)} entries.", messages.SUCCESS)
+
+    @admin.action(description="Reject the selected submitted entries…", permissions=["review"])
+    def reject(self, request: HttpRequest, queryset: QuerySet[TimeEntry]):
+        data, page = action_form(
+            self,
+            request,
+            queryset,
+            form=forms.ReasonForm,
+            title="Reject time entries",
+            description=_entry_description,
+        )
+        if data is None:
+            return page
+        try:
+            entries = services.time_entries_reject(
+                entry_ids=list(queryset.values_list("pk", flat=True)),
+                by=request.user,
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            self.message_user(request, errors_text(exc), messages.ERROR)
+            return None
+        self.message_user(request, f"Rejected {len(entries)} entries.", messages.SUCCESS)
+        return None
+
+
+def _entry_description(entry: TimeEntry) -> str:
+    return (
+        f"{day_label(entry.work_on)} · {entry.assignment.contractor.legal_name} · "
+        f"{entry.assignment.project.name} · {entry.get_kind_display()} · "
+        f"{format_minutes(entry.minutes)}"
+    )

@@ -1,0 +1,94 @@
+"""Every manager's decision on submitted time: approve or reject, then tell the contractor."""
+
+from collections import Counter, defaultdict
+from collections.abc import Collection
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.models import User
+from portal.outbox import outbox_enqueue
+from projects.models import EntryStatus, TimeEntry, TimeEntryStatusChange
+from projects.services.time import history_row
+from projects.timesheet import format_minutes
+
+
+def _lock_for_review(entry_ids: Collection[int]) -> list[TimeEntry]:
+    ids = set(entry_ids)
+    if not ids:
+        raise ValidationError("Select at least one time entry.")
+    entries = list(
+        TimeEntry.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .select_related("assignment__project", "assignment__contractor__user")
+        .order_by("assignment__contractor_id", "work_on", "pk")
+    )
+    if len(entries) != len(ids):
+        raise ValidationError("Some of the selected entries no longer exist; nothing was changed.")
+    waiting = Counter(
+        entry.get_status_display().lower()
+        for entry in entries
+        if entry.status != EntryStatus.SUBMITTED
+    )
+    if waiting:
+        listed = ", ".join(f"{count} {status}" for status, count in sorted(waiting.items()))
+        raise ValidationError(
+            f"Only submitted entries can be reviewed; the selection includes {listed}. "
+            "Nothing was changed."
+        )
+    return entries
+
+
+def _review(entries: list[TimeEntry], *, to: str, by: User, reason: str = "") -> None:
+    now = timezone.now()
+    history = [history_row(entry, to=to, by=by, at=now, reason=reason) for entry in entries]
+    for entry in entries:
+        entry.status, entry.reviewed_at, entry.reviewed_by = to, now, by
+        entry.rejection_reason, entry.updated_at = reason, now
+    TimeEntry.objects.bulk_update(
+        entries, ["status", "reviewed_at", "reviewed_by", "rejection_reason", "updated_at"]
+    )
+    TimeEntryStatusChange.objects.bulk_create(history)
+
+
+@transaction.atomic
+def time_entries_approve(*, entry_ids: Collection[int], by: User) -> list[TimeEntry]:
+    """Approve submitted entries; they become read-only and payable."""
+    entries = _lock_for_review(entry_ids)
+    _review(entries, to=EntryStatus.APPROVED, by=by)
+    _email_contractors(entries, "projects/email/time_approved", reason="")
+    return entries
+
+
+@transaction.atomic
+def time_entries_reject(*, entry_ids: Collection[int], by: User, reason: str) -> list[TimeEntry]:
+    """Send submitted entries back to their contractor with one reason, to fix and resubmit."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Give the contractor a reason; they will read it."]})
+    entries = _lock_for_review(entry_ids)
+    _review(entries, to=EntryStatus.REJECTED, by=by, reason=reason)
+    _email_contractors(entries, "projects/email/time_rejected", reason=reason)
+    return entries
+
+
+def _email_contractors(entries: list[TimeEntry], template: str, *, reason: str) -> None:
+    """One email per contractor, recorded now and sent by a worker after commit."""
+    by_contractor: dict[int, list[TimeEntry]] = defaultdict(list)
+    for entry in entries:
+        by_contractor[entry.assignment.contractor_id].append(entry)
+    for contractor_entries in by_contractor.values():
+        profile = contractor_entries[0].assignment.contractor
+        context = {
+            "profile": profile,
+            "entries": contractor_entries,
+            "total": format_minutes(sum(entry.minutes for entry in contractor_entries)),
+            "reason": reason,
+            "site_url": settings.SITE_URL,
+        }
+        subject = render_to_string(f"{template}_subject.txt", context).strip()
+        body = render_to_string(f"{template}.txt", context)
+        outbox_enqueue(to=profile.user.email, subject=subject, body=body)

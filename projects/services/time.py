@@ -1,0 +1,378 @@
+"""A contractor's writes to their time: drafts from the grid or the API, and submitting a week.
+
+A contractor's writes lock their profile row first, so two saves from the same
+person (two tabs, the site and the API) can't together slip past the 24-hour
+day or the weekly cap. Every change is checked in full before anything is
+written: a grid with one bad cell saves nothing.
+"""
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from accounts.models import ContractorProfile, User
+from projects.models import (
+    MINUTES_PER_DAY,
+    Assignment,
+    AssignmentRate,
+    EntryKind,
+    EntryStatus,
+    ProjectStatusChange,
+    TimeEntry,
+    TimeEntryStatusChange,
+)
+from projects.pay_periods import closed_pay_period_dates
+from projects.time_rules import (
+    assignment_day_problem,
+    contractor_day_problem,
+    pay_period_problem,
+    rate_on,
+)
+from projects.timesheet import (
+    EntryChange,
+    cell_key,
+    day_label,
+    format_minutes,
+    local_today,
+    week_days,
+    week_start,
+)
+
+Cell = tuple[int, date, str]
+
+
+@dataclass
+class _Book:
+    """What the rules need to judge a contractor's changes, loaded once."""
+
+    profile: ContractorProfile
+    today: date
+    assignments: dict[int, Assignment]
+    entries: dict[int, TimeEntry]
+    closed_dates: set[date]
+
+    def __post_init__(self) -> None:
+        self.by_cell = {self.cell_of(entry): entry for entry in self.entries.values()}
+
+    @staticmethod
+    def cell_of(entry: TimeEntry) -> Cell:
+        return (entry.assignment_id, entry.work_on, entry.kind)
+
+
+def _lock_profile(user: User) -> ContractorProfile:
+    profile = ContractorProfile.objects.select_for_update().filter(user=user).first()
+    if profile is None:
+        raise ValidationError("Only contractors log time.")
+    return profile
+
+
+def _assignments_for_rules(profile: ContractorProfile) -> dict[int, Assignment]:
+    assignments = Assignment.objects.filter(contractor=profile).select_related("project")
+    assignments = assignments.prefetch_related(
+        Prefetch("rates", queryset=AssignmentRate.objects.order_by("effective_on", "pk")),
+        Prefetch(
+            "project__status_changes",
+            queryset=ProjectStatusChange.objects.order_by("effective_at", "pk"),
+        ),
+    )
+    return {assignment.pk: assignment for assignment in assignments}
+
+
+def _load_book(profile: ContractorProfile, *, days: Iterable[date], entry_ids=()) -> _Book:
+    """The contractor's entries in every week touched by ``days`` or by ``entry_ids``."""
+    days = set(days)
+    if entry_ids:
+        moving = TimeEntry.objects.filter(pk__in=list(entry_ids), assignment__contractor=profile)
+        days |= set(moving.values_list("work_on", flat=True))
+    weeks = {week_start(day) for day in days}
+    in_weeks = Q()
+    for start in weeks:
+        in_weeks |= Q(work_on__range=(start, start + timedelta(days=6)))
+    entries = TimeEntry.objects.filter(in_weeks, assignment__contractor=profile) if weeks else []
+    loaded_days = {day for start in weeks for day in week_days(start)}
+    return _Book(
+        profile=profile,
+        today=local_today(profile.time_zone),
+        assignments=_assignments_for_rules(profile),
+        entries={entry.pk: entry for entry in entries},
+        closed_dates=closed_pay_period_dates(loaded_days),
+    )
+
+
+# --- Judging changes ---------------------------------------------------------------
+
+
+def _current_entry(book: _Book, change: EntryChange) -> TimeEntry | None:
+    if change.entry_id is not None:
+        entry = book.entries.get(change.entry_id)
+        if entry is None:
+            raise ValidationError("No such time entry.")
+        return entry
+    return book.by_cell.get((change.assignment_id, change.work_on, change.kind))
+
+
+def _is_noop(change: EntryChange, entry: TimeEntry | None) -> bool:
+    if entry is None:
+        return change.minutes == 0 and not change.note
+    return (
+        (entry.assignment_id, entry.work_on, entry.kind)
+        == (change.assignment_id, change.work_on, change.kind)
+        and entry.minutes == change.minutes
+        and entry.note == change.note
+    )
+
+
+def _day_problems(book: _Book, assignment: Assignment, day: date) -> list[tuple[str, str]]:
+    problem = contractor_day_problem(book.profile, day) or assignment_day_problem(
+        assignment, day, today=book.today, time_zone=book.profile.time_zone
+    )
+    if problem:
+        return [("work_on", problem)]
+    if locked := pay_period_problem(day, book.closed_dates):
+        return [("work_on", locked)]
+    if rate_on(assignment.rates.all(), day) is None:
+        return [("work_on", "No rate is set for this day yet; ask your manager.")]
+    return []
+
+
+def _change_problems(
+    book: _Book, change: EntryChange, entry: TimeEntry | None
+) -> list[tuple[str, str]]:
+    if entry is not None and not entry.is_editable:
+        status = entry.get_status_display().lower()
+        return [("minutes", f"This entry is {status}; it can't be changed.")]
+    if entry is not None and (locked := pay_period_problem(entry.work_on, book.closed_dates)):
+        return [("work_on", locked)]
+    if change.minutes == 0:
+        if change.note and entry is None:
+            return [("minutes", "Add the hours this note is about, or clear the note.")]
+        return []
+    if change.kind not in EntryKind.values:
+        return [("kind", "Choose a kind: task, training, assessment, meeting or review.")]
+    if not 0 < change.minutes <= MINUTES_PER_DAY:
+        return [("minutes", "A day has 24 hours at most.")]
+    if len(change.note) > 500:
+        return [("note", "Keep the note under 500 characters.")]
+    assignment = book.assignments.get(change.assignment_id)
+    if assignment is None:
+        return [("assignment", "No such assignment.")]
+    return _day_problems(book, assignment, change.work_on)
+
+
+def _totals_problems(
+    book: _Book, final: dict[Cell, int], judged: Iterable[Cell]
+) -> dict[Cell, list[tuple[str, str]]]:
+    """The 24-hour day across all projects and each assignment's weekly cap."""
+    per_day: Counter[date] = Counter()
+    per_week: Counter[tuple[int, date]] = Counter()
+    for (assignment_id, day, _kind), minutes in final.items():
+        per_day[day] += minutes
+        per_week[(assignment_id, week_start(day))] += minutes
+    problems: dict[Cell, list[tuple[str, str]]] = defaultdict(list)
+    for cell in judged:
+        assignment_id, day, _kind = cell
+        if per_day[day] > MINUTES_PER_DAY:
+            problems[cell].append(
+                (
+                    "minutes",
+                    f"{day_label(day)} would add up to {format_minutes(per_day[day])} "
+                    "across your projects; a day has 24 hours.",
+                )
+            )
+        assignment = book.assignments[assignment_id]
+        week_total = per_week[(assignment_id, week_start(day))]
+        if week_total > assignment.cap_minutes:
+            problems[cell].append(
+                (
+                    "minutes",
+                    f"This week on «{assignment.project.name}» would come to "
+                    f"{format_minutes(week_total)}, over the weekly cap of "
+                    f"{format_minutes(assignment.cap_minutes)}.",
+                )
+            )
+    return problems
+
+
+def _raise_if(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def _add(errors: dict[str, list[str]], key: str, problems: list[tuple[str, str]]) -> None:
+    for field_name, message in problems:
+        errors.setdefault(key or field_name, []).append(message)
+
+
+def _judge(book: _Book, changes: list[EntryChange]) -> list[tuple[EntryChange, TimeEntry | None]]:
+    """The changes that change something, each with its current entry; raises on any problem."""
+    errors: dict[str, list[str]] = {}
+    final: dict[Cell, int] = {book.cell_of(e): e.minutes for e in book.entries.values()}
+    effective: list[tuple[EntryChange, TimeEntry | None]] = []
+    seen: set[Cell] = set()
+    for change in changes:
+        entry = _current_entry(book, change)
+        if _is_noop(change, entry):
+            continue
+        cell = (change.assignment_id, change.work_on, change.kind)
+        occupant = book.by_cell.get(cell)
+        if cell in seen or (occupant is not None and entry is not None and occupant != entry):
+            _add(errors, change.key, [("kind", "There is already an entry of this kind that day.")])
+            continue
+        seen.add(cell)
+        _add(errors, change.key, _change_problems(book, change, entry))
+        if entry is not None:
+            final.pop(book.cell_of(entry), None)
+        if change.minutes:
+            final[cell] = change.minutes
+        effective.append((change, entry))
+    judged = {
+        (c.assignment_id, c.work_on, c.kind): c.key
+        for c, _entry in effective
+        if c.minutes and c.assignment_id in book.assignments
+    }
+    for cell, problems in _totals_problems(book, final, judged).items():
+        _add(errors, judged[cell], problems)
+    _raise_if(errors)
+    return effective
+
+
+# --- Writing changes -------------------------------------------------------------
+
+
+def _snapshot_rate(book: _Book, entry: TimeEntry) -> None:
+    rate = rate_on(book.assignments[entry.assignment_id].rates.all(), entry.work_on)
+    entry.rate_minor, entry.currency = rate.rate_minor, rate.currency
+
+
+def _write(book: _Book, effective: list[tuple[EntryChange, TimeEntry | None]]) -> list[TimeEntry]:
+    doomed = [entry.pk for change, entry in effective if entry is not None and not change.minutes]
+    TimeEntry.objects.filter(pk__in=doomed).delete()
+    saved: list[TimeEntry] = []
+    for change, entry in effective:
+        if not change.minutes:
+            continue
+        entry = entry or TimeEntry(assignment_id=change.assignment_id, status=EntryStatus.DRAFT)
+        entry.work_on, entry.kind = change.work_on, change.kind
+        entry.minutes, entry.note = change.minutes, change.note
+        _snapshot_rate(book, entry)
+        entry.save()
+        saved.append(entry)
+    return saved
+
+
+@transaction.atomic
+def time_entries_save(*, by: User, changes: list[EntryChange]) -> list[TimeEntry]:
+    """Apply a contractor's changes (a timesheet grid, or one API call) all or nothing.
+
+    Returns the entries created or changed; removed entries are gone.
+    """
+    profile = _lock_profile(by)
+    book = _load_book(
+        profile,
+        days=[change.work_on for change in changes],
+        entry_ids=[change.entry_id for change in changes if change.entry_id],
+    )
+    return _write(book, _judge(book, changes))
+
+
+@transaction.atomic
+def time_entry_create(
+    *, by: User, assignment: Assignment, work_on: date, kind: str, minutes: int, note: str = ""
+) -> TimeEntry:
+    """Log one new entry; a cell that already has one is refused (change that one instead)."""
+    if minutes < 1:
+        raise ValidationError({"minutes": ["Log at least one minute."]})
+    profile = _lock_profile(by)
+    taken = TimeEntry.objects.filter(
+        assignment=assignment, assignment__contractor=profile, work_on=work_on, kind=kind
+    )
+    if taken.exists():
+        raise ValidationError(
+            {"kind": ["There is already an entry of this kind that day; change that one."]}
+        )
+    change = EntryChange(assignment.pk, work_on, kind, minutes, (note or "").strip())
+    book = _load_book(profile, days=[work_on])
+    return _write(book, _judge(book, [change]))[0]
+
+
+@transaction.atomic
+def time_entry_update(
+    *, by: User, entry: TimeEntry, work_on: date, kind: str, minutes: int, note: str
+) -> TimeEntry:
+    if minutes < 1:
+        raise ValidationError({"minutes": ["Log at least one minute, or delete the entry."]})
+    profile = _lock_profile(by)
+    change = EntryChange(
+        entry.assignment_id, work_on, kind, minutes, (note or "").strip(), entry.pk
+    )
+    book = _load_book(profile, days=[work_on], entry_ids=[entry.pk])
+    saved = _write(book, _judge(book, [change]))
+    return saved[0] if saved else book.entries[entry.pk]
+
+
+@transaction.atomic
+def time_entry_delete(*, by: User, entry: TimeEntry) -> None:
+    profile = _lock_profile(by)
+    change = EntryChange(entry.assignment_id, entry.work_on, entry.kind, 0, "", entry.pk)
+    book = _load_book(profile, days=[entry.work_on], entry_ids=[entry.pk])
+    _write(book, _judge(book, [change]))
+
+
+# --- Submitting a week -------------------------------------------------------------
+
+
+@transaction.atomic
+def time_week_submit(
+    *, by: User, week: date, changes: list[EntryChange] | None = None
+) -> list[TimeEntry]:
+    """Send the week's drafts and corrected rejections to the manager, all or none.
+
+    ``changes`` (the grid as it was when "Submit" was pressed) are saved first,
+    in the same transaction. Every rule is checked again: a project paused or a
+    cap lowered since a draft was saved shows up here, next to the cell, before
+    anything is sent.
+    """
+    if changes:
+        time_entries_save(by=by, changes=changes)
+    profile = _lock_profile(by)
+    days = week_days(week_start(week))
+    book = _load_book(profile, days=days)
+    pending = [e for e in book.entries.values() if e.is_editable and e.work_on in days]
+    if not pending:
+        raise ValidationError("There is nothing to submit for this week.")
+    errors: dict[str, list[str]] = {}
+    for entry in pending:
+        key = cell_key(entry.assignment_id, entry.kind, entry.work_on)
+        assignment = book.assignments[entry.assignment_id]
+        _add(errors, key, _day_problems(book, assignment, entry.work_on))
+    final = {book.cell_of(e): e.minutes for e in book.entries.values()}
+    judged = {book.cell_of(e): cell_key(e.assignment_id, e.kind, e.work_on) for e in pending}
+    for cell, problems in _totals_problems(book, final, judged).items():
+        _add(errors, judged[cell], problems)
+    _raise_if(errors)
+    now = timezone.now()
+    history = [history_row(entry, to=EntryStatus.SUBMITTED, by=by, at=now) for entry in pending]
+    for entry in pending:
+        entry.status, entry.submitted_at, entry.rejection_reason = EntryStatus.SUBMITTED, now, ""
+        entry.updated_at = now
+        _snapshot_rate(book, entry)
+    TimeEntry.objects.bulk_update(
+        pending,
+        ["status", "submitted_at", "rejection_reason", "rate_minor", "currency", "updated_at"],
+    )
+    TimeEntryStatusChange.objects.bulk_create(history)
+    return pending
+
+
+def history_row(
+    entry: TimeEntry, *, to: str, by: User, at: datetime, reason: str = ""
+) -> TimeEntryStatusChange:
+    return TimeEntryStatusChange(
+        entry=entry, from_status=entry.status, to_status=to, reason=reason, by=by, at=at
+    )

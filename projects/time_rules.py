@@ -1,0 +1,85 @@
+"""Whether a day can take time on an assignment, and if not, the sentence that says why.
+
+The services enforce these rules; the timesheet also uses them to grey out the
+cells that would be refused. Both expect ``project.status_changes`` and
+``assignment.rates`` to be prefetched, so a whole week costs no extra queries.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+
+from accounts.models import ContractorProfile, ContractorStatus
+from projects.models import Assignment, AssignmentRate, AssignmentStatus, Project, ProjectStatus
+from projects.timesheet import day_bounds, day_label, local_date
+
+
+def project_day_problem(project: Project, day: date, time_zone: str) -> str | None:
+    """Why ``project`` takes no time on ``day``, or ``None`` if it was active during it.
+
+    A day is open when the project was active at any moment of it in the
+    contractor's zone: the day of a pause stays open for the hours worked
+    before it, and a pause taking effect at local midnight closes the whole day.
+    """
+    changes = sorted(
+        project.status_changes.all(), key=lambda change: (change.effective_at, change.pk)
+    )
+    start, end = day_bounds(day, time_zone)
+    for index, change in enumerate(changes):
+        if change.to_status != ProjectStatus.ACTIVE:
+            continue
+        following = changes[index + 1] if index + 1 < len(changes) else None
+        if change.effective_at < end and (following is None or start < following.effective_at):
+            return None
+    started = [change for change in changes if change.effective_at < end]
+    last = started[-1] if started else None
+    if last is None or last.to_status == ProjectStatus.DRAFT:
+        return f"«{project.name}» had not started on {day_label(day)}."
+    when = day_label(local_date(last.effective_at, time_zone))
+    if last.to_status == ProjectStatus.PAUSED:
+        return f"«{project.name}» was paused on {when}; no time can be logged for it after that."
+    return f"«{project.name}» was closed on {when}; no time can be logged for it after that."
+
+
+def assignment_day_problem(
+    assignment: Assignment, day: date, *, today: date, time_zone: str
+) -> str | None:
+    """Why the contractor can't log time on ``day`` for ``assignment``, or ``None``."""
+    project = assignment.project
+    if day > today:
+        return f"{day_label(day)} hasn't happened yet in your time zone ({time_zone})."
+    if day < assignment.start_on:
+        return f"Your assignment to «{project.name}» starts on {day_label(assignment.start_on)}."
+    if assignment.end_on is not None and day > assignment.end_on:
+        if assignment.status == AssignmentStatus.REMOVED:
+            return (
+                f"You were removed from «{project.name}» on {day_label(assignment.end_on)}: "
+                f"{assignment.removal_reason}"
+            )
+        return f"Your assignment to «{project.name}» ended on {day_label(assignment.end_on)}."
+    return project_day_problem(project, day, time_zone)
+
+
+def contractor_day_problem(profile: ContractorProfile, day: date) -> str | None:
+    """A contractor who is no longer active keeps logging only the days before that."""
+    if profile.status == ContractorStatus.ACTIVE:
+        return None
+    since = local_date(profile.status_changed_at, profile.time_zone)
+    if day < since:
+        return None
+    return (
+        f"Your account is {profile.get_status_display().lower()} since {day_label(since)}; "
+        "time from then on can't be logged."
+    )
+
+
+def pay_period_problem(day: date, closed_dates: set[date]) -> str | None:
+    """Days of a closed pay period are locked: their entries are being paid."""
+    if day in closed_dates:
+        return f"The pay period with {day_label(day)} is closed."
+    return None
+
+
+def rate_on(rates: Iterable[AssignmentRate], day: date) -> AssignmentRate | None:
+    """The rate in force on ``day``: the latest of ``rates`` effective on or before it."""
+    in_force = [rate for rate in rates if rate.effective_on <= day]
+    return max(in_force, key=lambda rate: (rate.effective_on, rate.pk), default=None)

@@ -1,0 +1,88 @@
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from django.db.models import Value
+from hypothesis import given
+from hypothesis import strategies as st
+
+from accounts.models import User
+from payments.money import (
+    currency_exponent,
+    decimal_to_minor,
+    format_money,
+    line_amount,
+    line_amount_expression,
+    minor_to_decimal,
+)
+
+
+def _reference(minutes: int, rate_minor: int) -> int:
+    exact = Decimal(minutes) * Decimal(rate_minor) / Decimal(60)
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def test_line_amount_is_minutes_times_rate_over_sixty():
+    assert line_amount(90, 2500) == 3750
+    assert line_amount(60, 1999) == 1999
+
+
+def test_line_amount_rounds_half_up_once():
+    assert line_amount(1, 30) == 1  # 0.5 rounds up
+    assert line_amount(1, 29) == 0  # 0.483 rounds down
+    assert line_amount(7, 1000) == 117  # 116.67
+    assert line_amount(-1, 30) == -1  # half away from zero, as corrections need
+
+
+@given(st.integers(-(10**6), 10**6), st.integers(0, 10**7))
+def test_line_amount_matches_decimal_half_up(minutes, rate_minor):
+    assert line_amount(minutes, rate_minor) == _reference(minutes, rate_minor)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("minutes", "rate_minor"),
+    [(1, 30), (1, 29), (7, 1000), (90, 2500), (1440, 10**7), (59, 1), (30, 1)],
+)
+def test_database_expression_rounds_like_python(minutes, rate_minor):
+    User.objects.create_user("someone@example.com")
+    amount = (
+        User.objects.annotate(m=Value(minutes), r=Value(rate_minor))
+        .annotate(amount=line_amount_expression("m", "r"))
+        .values_list("amount", flat=True)
+        .get()
+    )
+    assert amount == line_amount(minutes, rate_minor)
+
+
+def test_exponent_comes_from_cldr():
+    assert currency_exponent("EUR") == 2
+    assert currency_exponent("JPY") == 0
+    assert currency_exponent("BHD") == 3
+
+
+def test_format_money_follows_the_locale():
+    assert format_money(1234, "EUR") == "€12.34"
+    assert format_money(123456, "EUR", "de_DE") == "1.234,56\xa0€"
+    assert format_money(1234, "JPY") == "¥1,234"
+    assert format_money(1234, "BHD").endswith("1.234")
+
+
+def test_minor_and_decimal_round_trip_exactly():
+    assert minor_to_decimal(1234, "EUR") == Decimal("12.34")
+    assert decimal_to_minor("12.34", "EUR") == 1234
+    assert decimal_to_minor(Decimal("25"), "EUR") == 2500
+    assert decimal_to_minor("1234", "JPY") == 1234
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "message"),
+    [
+        ("12.345", "EUR", "EUR amounts take at most 2 decimals."),
+        ("12.5", "JPY", "JPY amounts take no decimals."),
+        ("twelve", "EUR", "'twelve' is not an amount."),
+        ("NaN", "EUR", "'NaN' is not an amount."),
+    ],
+)
+def test_decimal_to_minor_refuses_what_it_cannot_hold(amount, currency, message):
+    with pytest.raises(ValueError, match=message):
+        decimal_to_minor(amount, currency)

@@ -1,0 +1,331 @@
+from datetime import date
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import ContractorStatus
+from projects import services
+from projects.models import (
+    Assignment,
+    EntryStatus,
+    Project,
+    ProjectStatus,
+    TimeEntry,
+)
+from tests import factories
+from tests.projects.factories import LAST_MONDAY, NOW, assign, log, log_many
+
+pytestmark = pytest.mark.django_db
+
+PROJECTS = reverse("admin:projects_project_changelist")
+ASSIGNMENTS = reverse("admin:projects_assignment_changelist")
+ENTRIES = reverse("admin:projects_timeentry_changelist")
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    return client
+
+
+def _action(client, url, action, objects, **data):
+    payload = {"action": action, ACTION_CHECKBOX_NAME: [obj.pk for obj in objects], **data}
+    return client.post(url, payload, follow=True)
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+# --- Projects ----------------------------------------------------------------------
+
+
+def test_manager_creates_a_project_as_a_draft_with_rate_in_major_units(
+    clock, manager_client, manager
+):
+    response = manager_client.post(
+        reverse("admin:projects_project_add"),
+        {
+            "name": "Legal translation review",
+            "description": "Check German legal translations.",
+            "guidelines": "",
+            "guidelines_url": "https://example.com/guide",
+            "languages": ["de", "en"],
+            "default_rate": "32.50",
+            "currency": "EUR",
+            "expected_hours_per_week": "10",
+            "weekly_cap": "12:30",
+            "start_on": "2026-10-01",
+            "end_on": "",
+            "manager": manager.pk,
+            **_empty_inlines(),
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    project = Project.objects.get()
+    assert (project.status, project.default_rate_minor, project.weekly_cap_minutes) == (
+        ProjectStatus.DRAFT,
+        3250,
+        750,
+    )
+    assert project.languages == ["de", "en"]
+    assert project.status_changes.get().by == manager
+
+
+def test_a_rate_with_too_many_decimals_is_an_error_next_to_the_field(
+    clock, manager_client, manager
+):
+    response = manager_client.post(
+        reverse("admin:projects_project_add"),
+        {
+            "name": "X",
+            "description": "Y",
+            "default_rate": "32.505",
+            "currency": "EUR",
+            "expected_hours_per_week": "10",
+            "weekly_cap": "10",
+            "start_on": "2026-10-01",
+            "manager": manager.pk,
+            **_empty_inlines(),
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["default_rate"] == [
+        "EUR amounts take at most 2 decimals."
+    ]
+    assert not Project.objects.exists()
+
+
+def _empty_inlines() -> dict:
+    data = {}
+    for prefix in ("assignments", "status_changes"):
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": "0",
+                f"{prefix}-INITIAL_FORMS": "0",
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
+    return data
+
+
+def test_pause_action_asks_for_a_reason_then_pauses(clock, manager_client, project):
+    clock.set(NOW)
+    page = _action(manager_client, PROJECTS, "pause", [project])
+    assert page.templates[0].name == "admin/projects/action_form.html"
+    invalid = _action(manager_client, PROJECTS, "pause", [project], apply="1", reason="quality")
+    assert "message" in invalid.context["form"].errors
+    project.refresh_from_db()
+    assert project.status == ProjectStatus.ACTIVE
+
+    done = _action(
+        manager_client,
+        PROJECTS,
+        "pause",
+        [project],
+        apply="1",
+        reason="quality",
+        message="Quality review of last week's batch.",
+        expected_resume_on="2026-11-20",
+    )
+    assert _messages(done) == ["«Search relevance» is paused."]
+    project.refresh_from_db()
+    assert project.status == ProjectStatus.PAUSED
+    assert project.expected_resume_on == date(2026, 11, 20)
+    resumed = _action(manager_client, PROJECTS, "resume", [project], apply="1", message="")
+    assert _messages(resumed) == ["«Search relevance» is active again."]
+
+
+def test_an_illegal_transition_is_reported_not_applied(clock, manager_client, project):
+    response = _action(manager_client, PROJECTS, "activate", [project])
+    assert _messages(response) == [
+        "Search relevance: «Search relevance» is not a draft; resume it instead."
+    ]
+
+
+def test_project_page_shows_assignments_and_history_read_only(
+    clock, manager_client, alice_on_project, project
+):
+    response = manager_client.get(reverse("admin:projects_project_change", args=[project.pk]))
+    body = response.content.decode()
+    assert "Alice Example &lt;alice@example.com&gt;" in body
+    assert "status history" in body.lower()
+    assert "€25.00" in body
+
+
+def test_closed_project_is_read_only(clock, manager_client, project, manager):
+    services.project_close(project=project, by=manager, message="Done.")
+    response = manager_client.get(reverse("admin:projects_project_change", args=[project.pk]))
+    assert response.context["has_change_permission"] is False
+
+
+def test_assign_action_lists_only_matching_active_contractors(
+    clock, manager_client, project, alice, bob, applicant, manager
+):
+    french = factories.contractor_create(
+        "marie@example.com", by=manager, legal_name="Marie F", languages=[("fr", "native")]
+    )
+    assign(project, bob, by=manager)
+    page = _action(manager_client, PROJECTS, "assign_contractors", [project])
+    offered = set(page.context["form"].fields["contractors"].queryset)
+    assert offered == {alice.contractor_profile}
+    assert french.contractor_profile.status == ContractorStatus.ACTIVE
+
+    done = _action(
+        manager_client,
+        PROJECTS,
+        "assign_contractors",
+        [project],
+        apply="1",
+        contractors=[alice.contractor_profile.pk],
+        start_on="2026-10-05",
+        rate="27.50",
+        currency="EUR",
+        weekly_cap="10",
+    )
+    assert _messages(done) == ["Assigned Alice Example to «Search relevance»."]
+    assignment = Assignment.objects.get(contractor__user=alice)
+    assert (assignment.start_on, assignment.weekly_cap_minutes) == (date(2026, 10, 5), 600)
+    assert assignment.rates.get().rate_minor == 2750
+
+
+# --- Assignments -------------------------------------------------------------------
+
+
+def test_set_rate_action_adds_to_the_history(clock, manager_client, alice_on_project):
+    clock.set(NOW)
+    done = _action(
+        manager_client,
+        ASSIGNMENTS,
+        "set_rate",
+        [alice_on_project],
+        apply="1",
+        rate="30",
+        currency="EUR",
+        effective_on="2026-11-04",
+    )
+    assert _messages(done) == ["Alice Example on Search relevance: €30.00 an hour from Wed 4 Nov."]
+    assert [r.rate_minor for r in alice_on_project.rates.all()] == [3000, 2500]
+
+
+def test_remove_action_needs_a_reason(clock, manager_client, alice_on_project):
+    page = _action(manager_client, ASSIGNMENTS, "remove", [alice_on_project], apply="1", reason="")
+    assert "reason" in page.context["form"].errors
+    done = _action(
+        manager_client, ASSIGNMENTS, "remove", [alice_on_project], apply="1", reason="Left."
+    )
+    assert _messages(done) == ["Removed Alice Example on Search relevance."]
+
+
+def test_assignment_page_is_view_only(clock, manager_client, alice_on_project):
+    url = reverse("admin:projects_assignment_change", args=[alice_on_project.pk])
+    response = manager_client.get(url)
+    assert response.status_code == 200
+    assert response.context["has_change_permission"] is False
+
+
+# --- Time entries ------------------------------------------------------------------
+
+
+@pytest.fixture
+def submitted(clock, alice_on_project, alice_on_other, alice):
+    clock.set(NOW)
+    log(alice, alice_on_project, LAST_MONDAY, 90)
+    log(alice, alice_on_other, LAST_MONDAY, 30, kind="meeting")
+    return services.time_week_submit(by=alice, week=LAST_MONDAY)
+
+
+def test_time_entries_filter_and_total(manager_client, submitted, alice_on_project):
+    response = manager_client.get(
+        ENTRIES,
+        {"week": LAST_MONDAY.isoformat(), "status__exact": "submitted", "kind__exact": "task"},
+    )
+    assert list(response.context["cl"].result_list) == [e for e in submitted if e.kind == "task"]
+    [total] = response.context["totals"]
+    assert (total.currency, total.count, total.minutes, total.amount_minor) == ("EUR", 1, 90, 3750)
+    assert "€37.50" in response.content.decode()
+    by_project = manager_client.get(
+        ENTRIES, {"assignment__project__id__exact": alice_on_project.project_id}
+    )
+    assert by_project.context["cl"].result_count == 1
+
+
+def test_approve_action_approves_and_emails(
+    manager_client, submitted, outbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _action(manager_client, ENTRIES, "approve", submitted)
+    assert _messages(response) == ["Approved 2 entries."]
+    assert set(TimeEntry.objects.values_list("status", flat=True)) == {EntryStatus.APPROVED}
+    assert len(outbox) == 1
+
+
+def test_reject_action_asks_for_one_reason(manager_client, submitted):
+    page = _action(manager_client, ENTRIES, "reject", submitted)
+    assert "Mon 2 Nov · Alice Example · Search relevance · Task · 1:30" in page.content.decode()
+    done = _action(
+        manager_client, ENTRIES, "reject", submitted, apply="1", reason="Split by task please."
+    )
+    assert _messages(done) == ["Rejected 2 entries."]
+    assert set(TimeEntry.objects.values_list("rejection_reason", flat=True)) == {
+        "Split by task please."
+    }
+
+
+def test_reviewing_a_draft_is_refused_with_a_message(
+    manager_client, submitted, alice, alice_on_project
+):
+    [draft] = log(alice, alice_on_project, date(2026, 11, 3), 60)
+    response = _action(manager_client, ENTRIES, "approve", [*submitted, draft])
+    assert "the selection includes 1 draft" in _messages(response)[0]
+    assert not TimeEntry.objects.filter(status=EntryStatus.APPROVED).exists()
+
+
+def test_accountant_views_entries_but_cannot_review_or_see_projects(client, accountant, submitted):
+    client.force_login(accountant)
+    response = client.get(ENTRIES)
+    assert response.status_code == 200
+    assert response.context["action_form"] is None  # no actions offered at all
+    refused = _action(client, ENTRIES, "approve", submitted)
+    assert set(TimeEntry.objects.values_list("status", flat=True)) == {EntryStatus.SUBMITTED}
+    assert refused.status_code == 200
+    assert client.get(PROJECTS).status_code == 403
+    assert client.get(ASSIGNMENTS).status_code == 200
+
+
+def _count_queries(client, url) -> int:
+    client.get(url)  # warm the per-process caches (content types) first
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_time_entry_list_queries_do_not_grow_with_rows(
+    clock, manager_client, alice_on_project, alice
+):
+    clock.set(NOW)
+    log_many(alice, alice_on_project, 1)
+    one = _count_queries(manager_client, ENTRIES)
+    log_many(alice, alice_on_project, 50)
+    assert TimeEntry.objects.count() == 50
+    assert _count_queries(manager_client, ENTRIES) == one
+
+
+def test_project_list_and_page_queries_do_not_grow_with_assignments(
+    clock, manager_client, manager, project, alice, bob
+):
+    assign(project, alice, by=manager)
+    url = reverse("admin:projects_project_change", args=[project.pk])
+    one_list, one_page = (
+        _count_queries(manager_client, PROJECTS),
+        _count_queries(manager_client, url),
+    )
+    for index in range(49):
+        contractor = factories.contractor_create(f"c{index}@example.com", by=manager)
+        assign(project, contractor, by=manager)
+    assert _count_queries(manager_client, PROJECTS) == one_list
+    assert _count_queries(manager_client, url) == one_page

@@ -1,0 +1,38 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def _projects_perms(user) -> set[str]:
+    return {perm for perm in user.get_all_permissions() if perm.startswith("projects.")}
+
+
+def test_vendor_managers_run_projects_assignments_and_reviews(manager):
+    assert _projects_perms(manager) == {
+        "projects.view_project",
+        "projects.add_project",
+        "projects.change_project",
+        "projects.change_project_status",
+        "projects.view_projectstatuschange",
+        "projects.view_assignment",
+        "projects.add_assignment",
+        "projects.change_assignment",
+        "projects.view_assignmentstatuschange",
+        "projects.view_assignmentrate",
+        "projects.add_assignmentrate",
+        "projects.view_timeentry",
+        "projects.review_timeentry",
+        "projects.view_timeentrystatuschange",
+    }
+
+
+def test_accountants_only_read_time_assignments_and_rates(accountant):
+    assert _projects_perms(accountant) == {
+        "projects.view_timeentry",
+        "projects.view_assignment",
+        "projects.view_assignmentrate",
+    }
+
+
+def test_contractors_have_no_staff_rights(alice):
+    assert _projects_perms(alice) == set()
