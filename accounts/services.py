@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import (
@@ -34,7 +35,8 @@ from accounts.models import (
 from accounts.selectors import agreement_current, onboarding_is_complete
 from accounts.tokens import token_make_key
 from accounts.uploads import inspect_document
-from portal.outbox import outbox_enqueue
+from portal.models import NotificationKind
+from portal.notifications import notify
 
 MOTIVATION_MAX_LENGTH = 2000
 
@@ -212,7 +214,14 @@ def application_approve(*, application: Application, by: User) -> Application:
         by=by,
         reason="Application approved.",
     )
-    _email_contractor(application.profile, "accounts/email/application_approved", {})
+    _notify_contractor(
+        application.profile,
+        kind=NotificationKind.APPLICATION_DECIDED,
+        template="accounts/email/application_approved",
+        body="Next, finish your onboarding checklist; once every step is done you can be "
+        "assigned to projects.",
+        link=reverse("accounts:onboarding"),
+    )
     return application
 
 
@@ -224,17 +233,37 @@ def application_reject(*, application: Application, by: User, reason: str) -> Ap
     application = _application_transition(
         application, to=ApplicationStatus.REJECTED, by=by, reason=reason
     )
-    _email_contractor(
-        application.profile, "accounts/email/application_rejected", {"reason": reason}
+    _notify_contractor(
+        application.profile,
+        kind=NotificationKind.APPLICATION_DECIDED,
+        template="accounts/email/application_rejected",
+        body=f"The reviewer's reason: {reason}",
+        link=reverse("accounts:application_status"),
+        context={"reason": reason},
     )
     return application
 
 
-def _email_contractor(profile: ContractorProfile, template: str, context: dict) -> None:
-    context = {"profile": profile, "site_url": settings.SITE_URL, **context}
-    subject = render_to_string(f"{template}_subject.txt", context).strip()
-    body = render_to_string(f"{template}.txt", context)
-    outbox_enqueue(to=profile.user.email, subject=subject, body=body)
+def _notify_contractor(
+    profile: ContractorProfile,
+    *,
+    kind: str,
+    template: str,
+    body: str,
+    link: str,
+    context: dict | None = None,
+) -> None:
+    """A notice now and, after commit, the email rendered from ``template``."""
+    context = {"profile": profile, "site_url": settings.SITE_URL, **(context or {})}
+    notify(
+        recipients=User.objects.filter(pk=profile.user_id),
+        kind=kind,
+        title=render_to_string(f"{template}_subject.txt", context).strip(),
+        body=body,
+        link=link,
+        topic=f"contractor:{profile.pk}",
+        email_body=render_to_string(f"{template}.txt", context),
+    )
 
 
 # --- Contractor status -----------------------------------------------------------
@@ -275,7 +304,14 @@ def _require_reason(reason: str) -> str:
 def contractor_suspend(*, profile: ContractorProfile, by: User, reason: str) -> ContractorProfile:
     reason = _require_reason(reason)
     profile = _contractor_transition(profile, to=ContractorStatus.SUSPENDED, by=by, reason=reason)
-    _email_contractor(profile, "accounts/email/contractor_suspended", {"reason": reason})
+    _notify_contractor(
+        profile,
+        kind=NotificationKind.ACCOUNT_STATUS,
+        template="accounts/email/contractor_suspended",
+        body=f"The reason given: {reason} Hours already approved stay payable.",
+        link=reverse("home"),
+        context={"reason": reason},
+    )
     return profile
 
 
@@ -288,7 +324,14 @@ def contractor_reinstate(*, profile: ContractorProfile, by: User, reason: str) -
     if not onboarding_is_complete(profile):
         raise ValidationError("This contractor's onboarding is not complete.")
     profile = _contractor_transition(profile, to=ContractorStatus.ACTIVE, by=by, reason=reason)
-    _email_contractor(profile, "accounts/email/contractor_reinstated", {"reason": reason})
+    _notify_contractor(
+        profile,
+        kind=NotificationKind.ACCOUNT_STATUS,
+        template="accounts/email/contractor_reinstated",
+        body=f"The note from your manager: {reason}",
+        link=reverse("home"),
+        context={"reason": reason},
+    )
     return profile
 
 
@@ -296,7 +339,14 @@ def contractor_reinstate(*, profile: ContractorProfile, by: User, reason: str) -
 def contractor_offboard(*, profile: ContractorProfile, by: User, reason: str) -> ContractorProfile:
     reason = _require_reason(reason)
     profile = _contractor_transition(profile, to=ContractorStatus.OFFBOARDED, by=by, reason=reason)
-    _email_contractor(profile, "accounts/email/contractor_offboarded", {"reason": reason})
+    _notify_contractor(
+        profile,
+        kind=NotificationKind.ACCOUNT_STATUS,
+        template="accounts/email/contractor_offboarded",
+        body=f"The reason given: {reason} Hours already approved stay payable.",
+        link=reverse("home"),
+        context={"reason": reason},
+    )
     return profile
 
 
@@ -306,7 +356,13 @@ def _activate_if_complete(profile: ContractorProfile, *, by: User | None) -> Con
         profile = _contractor_transition(
             profile, to=ContractorStatus.ACTIVE, by=by, reason="Onboarding complete."
         )
-        _email_contractor(profile, "accounts/email/contractor_active", {})
+        _notify_contractor(
+            profile,
+            kind=NotificationKind.ACCOUNT_STATUS,
+            template="accounts/email/contractor_active",
+            body="Every onboarding step is done. A manager can now assign you to projects.",
+            link=reverse("home"),
+        )
     return profile
 
 

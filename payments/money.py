@@ -7,7 +7,7 @@ through ``Decimal``.
 """
 
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency, get_currency_precision, list_currencies
@@ -78,8 +78,13 @@ def decimal_to_minor(amount: Decimal | str, currency: str) -> int:
     return int(scaled)
 
 
+@lru_cache(maxsize=8192)
 def format_money(minor: int, currency: str, locale: str = "en") -> str:
-    """The amount as a reader expects it in ``locale`` (``€12.34``, ``12,34 €``)."""
+    """The amount as a reader expects it in ``locale`` (``€12.34``, ``12,34 €``).
+
+    Cached: a page of payout lines repeats the same few rates and amounts, and
+    Babel takes tens of microseconds for each.
+    """
     return format_currency(minor_to_decimal(minor, currency), currency, locale=locale)
 
 
@@ -101,37 +106,43 @@ def plain_amount(minor: int, currency: str) -> str:
 
 
 @cache
-def _exponent_case(currency_sql: str) -> str:
-    by_exponent: dict[int, list[str]] = {}
-    for code in sorted(list_currencies()):
-        by_exponent.setdefault(currency_exponent(code), []).append(code)
-    branches = " ".join(
-        f"WHEN {currency_sql} IN ({', '.join(repr(code) for code in codes)}) THEN {exponent}"
-        for exponent, codes in sorted(by_exponent.items())
-        if exponent != DEFAULT_EXPONENT
+def exponents_sql() -> str:
+    """``VALUES`` rows ``(code, exponent, scale)`` for every currency whose minor unit is
+    not a hundredth; join on the code, and default to ``DEFAULT_EXPONENT`` and its scale."""
+    return ", ".join(
+        f"('{code}', {currency_exponent(code)}, {10 ** currency_exponent(code)})"
+        for code in sorted(list_currencies())
+        if currency_exponent(code) != DEFAULT_EXPONENT
     )
-    return f"(CASE {branches} ELSE {DEFAULT_EXPONENT} END)"
 
 
-def plain_amount_sql(minor: str, currency: str) -> str:
-    """``plain_amount`` as PostgreSQL text, for exports written by the database itself.
+def plain_amount_sql(minor: str, exponent: str, scale: str) -> str:
+    """``plain_amount`` as PostgreSQL text, for exports the database writes itself.
 
-    The exponents are Babel's, spelt out as a ``CASE``, so both produce the same
-    text for every currency.
+    Integer arithmetic only: the sign, the whole units, and the minor units
+    padded to the exponent. ``scale`` is ``10 ** exponent``.
     """
-    exponent = _exponent_case(currency)
-    return f"round(({minor})::numeric / power(10::numeric, {exponent}), {exponent})::text"
+    return (
+        f"(CASE WHEN {minor} < 0 THEN '-' ELSE '' END || (abs({minor}) / {scale})::text"
+        f" || CASE WHEN {exponent} > 0 THEN '.' || lpad(mod(abs({minor}), {scale})::text, "
+        f"{exponent}, '0') ELSE '' END)"
+    )
 
 
 @cache
 def display_locale(accept_language: str, country: str) -> str:
-    """The locale to show a person's amounts in: their browser's language, in their country.
+    """The locale to show a person's amounts in: their browser's, else its language in
+    their country.
 
-    ``de`` in Austria gives ``de_AT``; a language without a variant for the
-    country falls back to the language alone, and nothing usable to ``en``.
+    ``en-US`` stays ``en_US``; a bare ``de`` in Austria gives ``de_AT``; a
+    language without a variant for the country falls back to the language
+    alone; no usable header gives English in their country (``en_DE``).
     """
-    for language in _preferred_languages(accept_language):
-        for candidate in (f"{language}_{country}", language):
+    for tag in _preferred_tags(accept_language):
+        language = tag.split("_")[0]
+        # A tag with a region is what the person chose; a bare language takes their country's.
+        chosen = (tag,) if "_" in tag else ()
+        for candidate in (*chosen, f"{language}_{country}", language):
             try:
                 return str(Locale.parse(candidate))
             except (ValueError, UnknownLocaleError):
@@ -139,11 +150,12 @@ def display_locale(accept_language: str, country: str) -> str:
     return "en"
 
 
-def _preferred_languages(accept_language: str) -> list[str]:
+def _preferred_tags(accept_language: str) -> list[str]:
+    """``Accept-Language`` as Babel-style tags (``de_AT``, ``en``), most wanted first."""
     weighted = []
     for position, part in enumerate(accept_language.split(",")):
         tag, _, params = part.strip().partition(";")
-        tag = tag.strip().replace("-", "_").split("_")[0].lower()
+        tag = tag.strip().replace("-", "_")
         if not tag or tag == "*":
             continue
         quality = params.strip().removeprefix("q=")
@@ -152,5 +164,5 @@ def _preferred_languages(accept_language: str) -> list[str]:
         except InvalidOperation:
             continue
         weighted.append((-weight, position, tag))
-    # English is the fallback, still with the country's conventions where CLDR has them.
+    # English is the fallback, with the country's conventions where CLDR has them.
     return [tag for _weight, _position, tag in sorted(weighted)][:5] + ["en"]

@@ -10,12 +10,22 @@ from portal.models import OutboundEmail
 class OutboundEmailAdmin(admin.ModelAdmin):
     """The outbox, for answering "was I told?"; delivery is the workers' job alone."""
 
-    list_display = ("to", "subject", "status", "attempts", "error", "created_at", "sent_at")
+    list_display = (
+        "to",
+        "subject",
+        "topic",
+        "status",
+        "attempts",
+        "error",
+        "created_at",
+        "sent_at",
+    )
     list_filter = ("status", "created_at")
-    search_fields = ("to", "subject")
+    search_fields = ("to", "subject", "=topic")
     date_hierarchy = "created_at"
     fields = (
         "to",
+        "topic",
         "subject",
         "body",
         "status",

@@ -18,7 +18,8 @@ class OutboundEmail(models.Model):
     """
 
     to = models.EmailField()
-    topic = models.CharField(max_length=64, blank=True, db_index=True)
+    # Groups the emails one event sent, e.g. "project-status-change:42".
+    topic = models.CharField(max_length=64, blank=True)
     subject = models.CharField(max_length=255)
     body = models.TextField()
     status = models.CharField(max_length=10, choices=EmailStatus, default=EmailStatus.QUEUED)
@@ -31,7 +32,11 @@ class OutboundEmail(models.Model):
     class Meta:
         verbose_name = "outbound email"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
+            # Counting an event's emails by status reads this index alone.
+            models.Index(fields=["topic", "status"], name="outbox_topic_status_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=EmailStatus.values), name="outbox_status_valid"
@@ -49,6 +54,7 @@ class OutboundEmail(models.Model):
 
 class NotificationKind(models.TextChoices):
     PROJECT_PAUSING = "project_pausing", "Project pausing soon"
+    PROJECT_PAUSE_CANCELLED = "project_pause_cancelled", "Scheduled pause called off"
     PROJECT_PAUSED = "project_paused", "Project paused"
     PROJECT_RESUMED = "project_resumed", "Project resumed"
     PROJECT_CLOSED = "project_closed", "Project closed"
@@ -68,6 +74,7 @@ class NotificationKind(models.TextChoices):
 MANDATORY_EMAIL_KINDS = frozenset(
     {
         NotificationKind.PROJECT_PAUSING,
+        NotificationKind.PROJECT_PAUSE_CANCELLED,
         NotificationKind.PROJECT_PAUSED,
         NotificationKind.PROJECT_CLOSED,
         NotificationKind.ASSIGNMENT_REMOVED,
@@ -79,15 +86,19 @@ MANDATORY_EMAIL_KINDS = frozenset(
 class Notification(models.Model):
     """An in-app notice to one person. Written in the transaction that caused it."""
 
+    # No index of its own: the feed index starts with the recipient.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
     kind = models.CharField(max_length=32, choices=NotificationKind)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
     link = models.CharField(max_length=500, blank=True)
     # Groups the notices (and emails) one event sent, e.g. "project-status-change:42".
-    topic = models.CharField(max_length=64, blank=True, db_index=True)
+    topic = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -100,6 +111,8 @@ class Notification(models.Model):
                 condition=Q(read_at__isnull=True),
                 name="notification_unread_idx",
             ),
+            # Counting who an event reached reads this index alone.
+            models.Index(fields=["topic", "recipient"], name="notification_topic_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -109,6 +122,10 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} → {self.recipient_id}"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
 
 
 class EmailPreference(models.Model):

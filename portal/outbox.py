@@ -1,13 +1,22 @@
-"""The email outbox: record now, deliver after commit, retry until it lands."""
+"""The email outbox: record now, deliver after commit, retry until it lands.
+
+Every email is a row first. After the recording transaction commits, a
+Celery task per batch sends the batch over one SMTP connection. Whatever no
+task took (the broker was down, a worker died) the periodic sweep delivers.
+Rows are locked and re-checked before sending, so however many tasks or
+sweeps reach the same row, its email leaves once.
+"""
 
 import logging
 import smtplib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from portal.models import EmailStatus, OutboundEmail
@@ -24,8 +33,6 @@ def outbox_enqueue_many(
     *, messages: Iterable[tuple[str, str, str]], topic: str = ""
 ) -> list[OutboundEmail]:
     """Record many (to, subject, body) emails in one insert; deliver in batches after commit."""
-    from portal.tasks import outbox_send
-
     emails = OutboundEmail.objects.bulk_create(
         [
             OutboundEmail(to=to, subject=subject, body=body, topic=topic)
@@ -33,25 +40,35 @@ def outbox_enqueue_many(
         ],
         batch_size=1000,
     )
-    ids = [email.pk for email in emails]
-    size = settings.OUTBOX_BATCH_SIZE
-
-    def dispatch() -> None:
-        for start in range(0, len(ids), size):
-            _dispatch(outbox_send, ids[start : start + size])
-
-    if ids:
-        transaction.on_commit(dispatch)
+    outbox_dispatch_on_commit([email.pk for email in emails])
     return emails
 
 
-def _dispatch(task, ids: list[int]) -> None:
-    # A broker outage must not break the request that recorded the email:
-    # the row stays queued and the periodic sweep delivers it later.
-    try:
-        task.delay(ids)
-    except Exception:
-        logger.warning("Could not queue outbox delivery; the sweep will retry.", exc_info=True)
+def outbox_dispatch_on_commit(ids: Sequence[int]) -> None:
+    """Queue a delivery task per batch of ``ids`` once the current transaction commits."""
+    if not ids:
+        return
+    ids = list(ids)
+    transaction.on_commit(lambda: _dispatch(ids))
+
+
+def _dispatch(ids: list[int]) -> None:
+    from portal.tasks import outbox_send
+
+    size = settings.OUTBOX_BATCH_SIZE
+    for start in range(0, len(ids), size):
+        try:
+            outbox_send.delay(ids[start : start + size])
+        except Exception:
+            # The broker is unreachable. The rows are recorded and stay queued
+            # for the sweep; trying the other batches would only make the
+            # request that committed them wait a connection timeout for each.
+            logger.warning(
+                "Could not queue outbox delivery of %d emails; the sweep will retry.",
+                len(ids) - start,
+                exc_info=True,
+            )
+            return
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -73,38 +90,62 @@ def outbox_deliver(*, ids: Iterable[int]) -> int:
         )
         if not rows:
             return 0
-        sent = _send_rows(rows)
+        tried, sent = _send_rows(rows)
         OutboundEmail.objects.bulk_update(
-            rows, ["status", "attempts", "last_error", "sent_at", "next_attempt_at"]
+            tried, ["status", "attempts", "last_error", "sent_at", "next_attempt_at"]
         )
     return sent
 
 
-def _send_rows(rows: list[OutboundEmail]) -> int:
-    sent = 0
+def _send_rows(rows: list[OutboundEmail]) -> tuple[list[OutboundEmail], int]:
+    """Send ``rows`` over one connection; return the rows tried and how many were sent."""
     try:
         connection = get_connection()
         connection.open()
     except (smtplib.SMTPException, OSError) as exc:
         for row in rows:
             _mark_attempt_failed(row, exc)
-        return 0
+        return rows, 0
+    tried: list[OutboundEmail] = []
+    sent = 0
     try:
         for row in rows:
-            message = EmailMessage(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.to])
             try:
-                connection.send_messages([message])
+                connection.send_messages([_message(row)])
             except (smtplib.SMTPException, OSError) as exc:
                 _mark_attempt_failed(row, exc)
-                continue
-            row.attempts += 1
-            row.status = EmailStatus.SENT
-            row.sent_at = timezone.now()
-            row.last_error = ""
-            sent += 1
+            else:
+                _mark_sent(row)
+                sent += 1
+            tried.append(row)
+    except SoftTimeLimitExceeded:
+        # Out of time: keep what was sent (its rows get stamped on return) and
+        # leave the untried rows queued for the next task or sweep.
+        logger.warning("Outbox batch stopped by the time limit after %d emails.", len(tried))
     finally:
         connection.close()
-    return sent
+    return tried, sent
+
+
+def _message(row: OutboundEmail) -> EmailMessage:
+    # A Message-ID fixed per row lets a receiving server drop a duplicate if a
+    # worker dies between handing a message over and recording that it did.
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ")
+    message_id = f"<outbox.{row.pk}.{row.created_at:%Y%m%d%H%M%S}@{domain}>"
+    return EmailMessage(
+        row.subject,
+        row.body,
+        settings.DEFAULT_FROM_EMAIL,
+        [row.to],
+        headers={"Message-ID": message_id},
+    )
+
+
+def _mark_sent(row: OutboundEmail) -> None:
+    row.attempts += 1
+    row.status = EmailStatus.SENT
+    row.sent_at = timezone.now()
+    row.last_error = ""
 
 
 def _mark_attempt_failed(row: OutboundEmail, exc: Exception) -> None:
@@ -117,8 +158,20 @@ def _mark_attempt_failed(row: OutboundEmail, exc: Exception) -> None:
 
 
 def outbox_due_ids(*, limit: int) -> list[int]:
+    """Queued rows whose time has come and that no task is about to take.
+
+    A row never tried gets ``OUTBOX_SWEEP_GRACE_SECONDS`` for the task queued
+    at its commit to deliver it, so the sweep does not compete with healthy
+    workers; a row waiting out a backoff is the sweep's alone.
+    """
+    now = timezone.now()
+    grace = timedelta(seconds=settings.OUTBOX_SWEEP_GRACE_SECONDS)
     return list(
-        OutboundEmail.objects.filter(status=EmailStatus.QUEUED, next_attempt_at__lte=timezone.now())
+        OutboundEmail.objects.filter(
+            Q(attempts=0, next_attempt_at__lte=now - grace)
+            | Q(attempts__gt=0, next_attempt_at__lte=now),
+            status=EmailStatus.QUEUED,
+        )
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )

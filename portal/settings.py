@@ -119,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.site",
+                "portal.context_processors.notifications",
             ],
         },
     },
@@ -261,13 +262,55 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_step": 0.2,
     "interval_max": 0.5,
     "socket_connect_timeout": 2,
-    "socket_timeout": 5,
+    "socket_timeout": 2,
 }
+# One try per publish: a broker that refuses fails in well under a second, one
+# that hangs in socket_timeout; either way the outbox rows wait for the sweep.
+CELERY_TASK_PUBLISH_RETRY = False
+# How often beat sweeps the outbox, and checks for scheduled pauses that are due.
+OUTBOX_SWEEP_EVERY_SECONDS = env_int("OUTBOX_SWEEP_EVERY_SECONDS", 60)
+PROJECT_PAUSES_CHECK_EVERY_SECONDS = env_int("PROJECT_PAUSES_CHECK_EVERY_SECONDS", 30)
 CELERY_BEAT_SCHEDULE = {
-    "outbox-sweep": {"task": "portal.tasks.outbox_sweep", "schedule": timedelta(minutes=1)},
+    "outbox-sweep": {
+        "task": "portal.tasks.outbox_sweep",
+        "schedule": timedelta(seconds=OUTBOX_SWEEP_EVERY_SECONDS),
+    },
+    "project-pauses-due": {
+        "task": "projects.tasks.project_pauses_apply_due",
+        "schedule": timedelta(seconds=PROJECT_PAUSES_CHECK_EVERY_SECONDS),
+    },
+    "pay-periods-close-due": {
+        "task": "payments.tasks.pay_periods_close_due",
+        "schedule": timedelta(hours=1),
+    },
 }
+# Pay periods are weeks starting on this weekday (0 = Monday … 6 = Sunday); the
+# schedule closes each one this many whole days after its last day.
+PAY_PERIOD_START_WEEKDAY = env_int("PAY_PERIOD_START_WEEKDAY", 0)
+if not 0 <= PAY_PERIOD_START_WEEKDAY <= 6:
+    raise ImproperlyConfigured("PAY_PERIOD_START_WEEKDAY must be 0 (Monday) to 6 (Sunday).")
+PAY_PERIOD_CLOSE_AFTER_DAYS = env_int("PAY_PERIOD_CLOSE_AFTER_DAYS", 2)
+if PAY_PERIOD_CLOSE_AFTER_DAYS < 0:
+    raise ImproperlyConfigured("PAY_PERIOD_CLOSE_AFTER_DAYS must be 0 or more.")
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5)
 OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 200)
+# How long a never-tried email is left to the task queued at its commit
+# before the sweep takes it, and how long one sweep may run.
+OUTBOX_SWEEP_GRACE_SECONDS = env_int("OUTBOX_SWEEP_GRACE_SECONDS", 60)
+OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 120)
+for _name in (
+    "OUTBOX_SWEEP_EVERY_SECONDS",
+    "PROJECT_PAUSES_CHECK_EVERY_SECONDS",
+    "OUTBOX_MAX_ATTEMPTS",
+    "OUTBOX_BATCH_SIZE",
+    "OUTBOX_SWEEP_SECONDS",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more.")
+if OUTBOX_SWEEP_GRACE_SECONDS < 0:
+    raise ImproperlyConfigured("OUTBOX_SWEEP_GRACE_SECONDS must be 0 or more.")
+if OUTBOX_SWEEP_SECONDS >= CELERY_TASK_SOFT_TIME_LIMIT:
+    raise ImproperlyConfigured("OUTBOX_SWEEP_SECONDS must be below the task soft time limit.")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -292,6 +335,14 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # No call-outs to the public Swagger validator: nothing leaves the site.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # One name per choice set that several fields share.
+    "ENUM_NAME_OVERRIDES": {
+        "NotificationKindEnum": "portal.models.NotificationKind",
+        "EntryKindEnum": "projects.models.EntryKind",
+        "ProjectStatusEnum": "projects.models.ProjectStatus",
+        "PauseReasonEnum": "projects.models.PauseReason",
+        "ScheduledPauseStatusEnum": "projects.models.ScheduledPauseStatus",
+    },
 }
 
 # Security: on by default outside DEBUG so `check --deploy` is clean.

@@ -1,3 +1,5 @@
+import time
+
 from celery import shared_task
 from django.conf import settings
 
@@ -11,9 +13,15 @@ def outbox_send(ids: list[int]) -> int:
 
 @shared_task(ignore_result=True)
 def outbox_sweep() -> int:
-    """Deliver whatever no task took: the broker was down, or a worker died."""
+    """Deliver whatever no task took: the broker was down, or a worker died.
+
+    Stops after ``OUTBOX_SWEEP_SECONDS`` (well inside the task's time limit) so
+    a large backlog is worked off over several runs rather than cut off in the
+    middle of a batch; beat starts the next run a minute later.
+    """
+    deadline = time.monotonic() + settings.OUTBOX_SWEEP_SECONDS
     sent = 0
-    while ids := outbox_due_ids(limit=settings.OUTBOX_BATCH_SIZE):
+    while time.monotonic() < deadline and (ids := outbox_due_ids(limit=settings.OUTBOX_BATCH_SIZE)):
         delivered = outbox_deliver(ids=ids)
         if not delivered:
             break

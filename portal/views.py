@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import ContractorStatus
 from accounts.selectors import application_latest_for_user, profile_for_user
+from payments.selectors import earnings_dashboard_for_user
 from portal.celery import app as celery_app
 from projects.selectors import work_dashboard_for_user
 
@@ -36,6 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "profile": profile,
             "application": application_latest_for_user(request.user),
             "work": work_dashboard_for_user(request.user),
+            "earnings": earnings_dashboard_for_user(request.user),
         },
     )
 

@@ -14,4 +14,25 @@ urlpatterns = [
         name="api-review-approve",
     ),
     path("review/time-entries/reject", api.ReviewRejectApi.as_view(), name="api-review-reject"),
+    path(
+        "projects/<int:project_id>/status-changes",
+        api.ProjectStatusChangeListApi.as_view(),
+        name="api-project-status-changes",
+    ),
+    path(
+        "projects/<int:project_id>/pause", api.ProjectPauseApi.as_view(), name="api-project-pause"
+    ),
+    path(
+        "projects/<int:project_id>/pause/cancel",
+        api.ProjectPauseCancelApi.as_view(),
+        name="api-project-pause-cancel",
+    ),
+    path(
+        "projects/<int:project_id>/resume",
+        api.ProjectResumeApi.as_view(),
+        name="api-project-resume",
+    ),
+    path(
+        "projects/<int:project_id>/close", api.ProjectCloseApi.as_view(), name="api-project-close"
+    ),
 ]

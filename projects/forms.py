@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 
 from accounts.choices import currency_choices, language_choices
@@ -135,6 +136,11 @@ class AssignmentForm(forms.Form):
 # --- Reasons and details the admin actions ask for ---------------------------------------
 
 
+class PauseTiming(models.TextChoices):
+    NOW = "now", "Now"
+    LATER = "later", "At a set time (a notice period)"
+
+
 class PauseForm(forms.Form):
     reason = forms.ChoiceField(label="Reason", choices=PauseReason.choices)
     message = forms.CharField(
@@ -145,14 +151,46 @@ class PauseForm(forms.Form):
         label="Expected resume date",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Optional; contractors see it on the project's page and in the notice.",
     )
+    takes_effect = forms.ChoiceField(
+        label="Takes effect",
+        choices=PauseTiming.choices,
+        initial=PauseTiming.NOW,
+        widget=forms.RadioSelect,
+        help_text="A set time gives contractors notice: they are told now, and again then.",
+    )
+    effective_at = forms.DateTimeField(
+        label="Pause at (UTC)",
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Only for a pause at a set time.",
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        later = cleaned.get("takes_effect") == PauseTiming.LATER
+        if later and cleaned.get("effective_at") is None and "effective_at" not in self.errors:
+            self.add_error("effective_at", "Give the time the pause starts.")
+        if not later:
+            cleaned["effective_at"] = None
+        return cleaned
 
 
 class ResumeForm(forms.Form):
     message = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Optional: anything contractors should know as work restarts.",
+        help_text="Contractors read this: what changed, and anything to know as work restarts.",
+    )
+
+
+class CancelPauseForm(forms.Form):
+    message = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Contractors who were told of the pause read this.",
     )
 
 

@@ -31,12 +31,12 @@ class ProjectStatus(models.TextChoices):
 
 
 class PauseReason(models.TextChoices):
-    CLIENT_REQUEST = "client_request", "The client paused the work"
-    NO_WORK = "no_work", "No tasks available for now"
-    GUIDELINES = "guidelines", "Guidelines are being revised"
     QUALITY = "quality", "Quality review"
-    TOOLING = "tooling", "Tooling or platform problem"
+    CLIENT_REQUEST = "client_request", "Client demand"
+    GUIDELINES = "guidelines", "Guideline update"
     BUDGET = "budget", "Budget"
+    NO_WORK = "no_work", "No tasks available for now"
+    TOOLING = "tooling", "Tooling or platform problem"
     OTHER = "other", "Other"
 
 
@@ -145,6 +145,8 @@ class Project(models.Model):
 class ProjectStatusChange(models.Model):
     """Append-only history of a project's status: every change, why, and who made it."""
 
+    TOPIC_PREFIX = "project-status-change:"
+
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="status_changes")
     from_status = models.CharField(max_length=8, choices=ProjectStatus, blank=True)
     to_status = models.CharField(max_length=8, choices=ProjectStatus)
@@ -174,6 +176,90 @@ class ProjectStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '—'} → {self.to_status}"
+
+    @property
+    def topic(self) -> str:
+        """What the notices and emails about this change are grouped under."""
+        return f"{self.TOPIC_PREFIX}{self.pk}"
+
+
+class ScheduledPauseStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPLIED = "applied", "Took effect"
+    CANCELLED = "cancelled", "Called off"
+
+
+class ScheduledPause(models.Model):
+    """A pause announced ahead of its time (a notice period).
+
+    Contractors are told when it is scheduled; a periodic task makes it take
+    effect once ``effective_at`` has come, as an ordinary status change. Until
+    then the project stays active and its history untouched.
+    """
+
+    TOPIC_PREFIX = "scheduled-pause:"
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="scheduled_pauses")
+    reason = models.CharField(max_length=20, choices=PauseReason)
+    message = models.TextField()
+    expected_resume_on = models.DateField(null=True, blank=True)
+    effective_at = models.DateTimeField("pauses at")
+    status = models.CharField(
+        max_length=9, choices=ScheduledPauseStatus, default=ScheduledPauseStatus.PENDING
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    change = models.OneToOneField(
+        ProjectStatusChange,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="scheduled_pause",
+        help_text="The status change it became when it took effect.",
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancel_message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-effective_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "effective_at"], name="scheduled_pause_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ScheduledPauseStatus.values),
+                name="scheduled_pause_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(reason__in=PauseReason.values), name="scheduled_pause_reason_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(status=ScheduledPauseStatus.PENDING),
+                name="scheduled_pause_one_pending",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ScheduledPauseStatus.APPLIED, change__isnull=False)
+                | (~Q(status=ScheduledPauseStatus.APPLIED) & Q(change__isnull=True)),
+                name="scheduled_pause_applied_has_change",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ScheduledPauseStatus.CANCELLED, cancelled_at__isnull=False)
+                | (~Q(status=ScheduledPauseStatus.CANCELLED) & Q(cancelled_at__isnull=True)),
+                name="scheduled_pause_cancelled_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} pauses at {self.effective_at:%Y-%m-%d %H:%M} ({self.status})"
+
+    @property
+    def topic(self) -> str:
+        return f"{self.TOPIC_PREFIX}{self.pk}"
 
 
 # --- Assignments -----------------------------------------------------------------

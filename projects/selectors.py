@@ -15,6 +15,7 @@ from django.http import Http404
 
 from accounts.models import ContractorProfile, ContractorStatus, User
 from payments.money import line_amount_expression
+from portal.selectors import with_delivery_counts
 from projects.models import (
     EDITABLE_ENTRY_STATUSES,
     Assignment,
@@ -24,6 +25,8 @@ from projects.models import (
     EntryStatus,
     Project,
     ProjectStatusChange,
+    ScheduledPause,
+    ScheduledPauseStatus,
     TimeEntry,
 )
 from projects.pay_periods import closed_pay_period_dates
@@ -50,11 +53,21 @@ def contractor_for_user_or_404(user: User) -> ContractorProfile:
 
 
 def _assignments() -> QuerySet[Assignment]:
+    """Assignments with their project, rates and the pause (if any) announced for it.
+
+    ``project.pending_pauses`` holds the project's scheduled pause not yet
+    in effect (at most one), for the "pausing on …" banner.
+    """
     active_first = Case(When(status=AssignmentStatus.ACTIVE, then=0), default=1)
     return (
         Assignment.objects.select_related("project__manager")
         .prefetch_related(
-            Prefetch("rates", queryset=AssignmentRate.objects.order_by("effective_on", "pk"))
+            Prefetch("rates", queryset=AssignmentRate.objects.order_by("effective_on", "pk")),
+            Prefetch(
+                "project__scheduled_pauses",
+                queryset=ScheduledPause.objects.filter(status=ScheduledPauseStatus.PENDING),
+                to_attr="pending_pauses",
+            ),
         )
         .order_by(active_first, "project__name", "pk")
     )
@@ -66,12 +79,22 @@ def assignment_list_for_contractor(user: User) -> QuerySet[Assignment]:
 
 
 def assignment_get_for_contractor(*, user: User, pk: int) -> Assignment:
+    """One of ``user``'s assignments, with its project's full status history.
+
+    ``project.announced_pauses`` lists every pause announced ahead of time,
+    newest first, whether it took effect, was called off or is still to come.
+    """
     assignment = (
         assignment_list_for_contractor(user)
         .prefetch_related(
             Prefetch(
                 "project__status_changes",
                 queryset=ProjectStatusChange.objects.order_by("-effective_at", "-pk"),
+            ),
+            Prefetch(
+                "project__scheduled_pauses",
+                queryset=ScheduledPause.objects.order_by("-effective_at", "-pk"),
+                to_attr="announced_pauses",
             ),
             "project__expertise",
         )
@@ -80,6 +103,14 @@ def assignment_get_for_contractor(*, user: User, pk: int) -> Assignment:
     )
     if assignment is None:
         raise Http404("No such assignment.")
+    return assignment
+
+
+def assignment_for_project_get_for_contractor(*, user: User, project_pk: int) -> Assignment:
+    """``user``'s assignment to a project (the link a project notice carries), else 404."""
+    assignment = assignment_list_for_contractor(user).filter(project_id=project_pk).first()
+    if assignment is None:
+        raise Http404("You are not on this project.")
     return assignment
 
 
@@ -338,6 +369,10 @@ class WorkDashboard:
     def more_rejected(self) -> int:
         return self.rejected_count - len(self.rejected)
 
+    @property
+    def assignments(self) -> list[Assignment]:
+        return [summary.assignment for summary in self.summaries]
+
 
 def work_dashboard_for_user(user: User) -> WorkDashboard | None:
     """The home page's work section; ``None`` for anyone who has never been assigned."""
@@ -435,3 +470,29 @@ def contractors_matching(project: Project) -> QuerySet[ContractorProfile]:
         .distinct()
         .order_by("legal_name", "pk")
     )
+
+
+# --- Project status, for managers --------------------------------------------------------
+
+
+def project_get_for_manager(pk: int) -> Project:
+    """Any project, for staff whose permissions were checked by the caller; else 404."""
+    project = Project.objects.filter(pk=pk).first()
+    if project is None:
+        raise Http404("No such project.")
+    return project
+
+
+def status_change_list_for_project(project: Project) -> QuerySet[ProjectStatusChange]:
+    """The project's history, newest first, each change with how its notices went out."""
+    changes = (
+        ProjectStatusChange.objects.filter(project=project)
+        .select_related("by")
+        .order_by("-effective_at", "-pk")
+    )
+    return with_delivery_counts(changes, topic_prefix=ProjectStatusChange.TOPIC_PREFIX)
+
+
+def scheduled_pause_with_delivery(pause: ScheduledPause) -> ScheduledPause:
+    pauses = ScheduledPause.objects.filter(pk=pause.pk).select_related("by", "project")
+    return with_delivery_counts(pauses, topic_prefix=ScheduledPause.TOPIC_PREFIX).get()

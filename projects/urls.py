@@ -6,6 +6,7 @@ app_name = "projects"
 
 urlpatterns = [
     path("", views.my_projects, name="my_projects"),
+    path("<int:pk>/", views.project, name="project"),
     path("assignments/<int:pk>/", views.assignment_detail, name="assignment_detail"),
     path("timesheet/", views.timesheet, name="timesheet"),
 ]

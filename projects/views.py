@@ -40,6 +40,16 @@ def my_projects(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+def project(request: HttpRequest, pk: int) -> HttpResponse:
+    """Where a project's notices link: the contractor's own assignment page for it."""
+    assignment = selectors.assignment_for_project_get_for_contractor(
+        user=request.user, project_pk=pk
+    )
+    return redirect("projects:assignment_detail", assignment.pk)
+
+
+@login_required
+@require_GET
 def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = selectors.assignment_get_for_contractor(user=request.user, pk=pk)
     return render(
@@ -50,6 +60,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "project": assignment.project,
             "rates": sorted(assignment.rates.all(), key=lambda r: r.effective_on, reverse=True),
             "history": assignment.project.status_changes.all(),
+            "announced_pauses": assignment.project.announced_pauses,
         },
     )
 

@@ -4,6 +4,6 @@ Status and money are read-only here; every change goes through an action that
 calls a service, and a refused change is reported, never half-applied.
 """
 
-from projects.admin import assignments, projects, time_entries
+from projects.admin import assignments, delivery, projects, time_entries
 
-__all__ = ["assignments", "projects", "time_entries"]
+__all__ = ["assignments", "delivery", "projects", "time_entries"]

@@ -5,14 +5,17 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from portal.models import Notification
 from projects import forms, selectors, services
 from projects.admin.actions import action_form, apply_each, money
+from projects.admin.delivery import DeliveryColumns
 from projects.models import (
     Assignment,
     AssignmentRate,
     Project,
     ProjectStatus,
     ProjectStatusChange,
+    ScheduledPause,
 )
 from projects.time_rules import rate_on
 from projects.timesheet import format_minutes
@@ -54,7 +57,7 @@ class AssignmentInline(admin.TabularInline):
         return money(rate.rate_minor, rate.currency) if rate else "—"
 
 
-class ProjectStatusChangeInline(admin.TabularInline):
+class ProjectStatusChangeInline(DeliveryColumns, admin.TabularInline):
     model = ProjectStatusChange
     fields = [
         "effective_at",
@@ -64,6 +67,7 @@ class ProjectStatusChangeInline(admin.TabularInline):
         "message",
         "expected_resume_on",
         "by",
+        *DeliveryColumns.delivery_fields,
     ]
     readonly_fields = fields
     extra = 0
@@ -72,7 +76,37 @@ class ProjectStatusChangeInline(admin.TabularInline):
     verbose_name_plural = "status history"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ProjectStatusChange]:
-        return super().get_queryset(request).select_related("by")
+        return self.with_delivery(super().get_queryset(request).select_related("by"))
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class ScheduledPauseInline(DeliveryColumns, admin.TabularInline):
+    model = ScheduledPause
+    fk_name = "project"
+    fields = [
+        "effective_at",
+        "status",
+        "reason",
+        "message",
+        "expected_resume_on",
+        "by",
+        "created_at",
+        "cancel_message",
+        *DeliveryColumns.delivery_fields,
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = "pause announced ahead of time"
+    verbose_name_plural = "pauses announced ahead of time"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ScheduledPause]:
+        return self.with_delivery(super().get_queryset(request).select_related("by"))
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
@@ -90,8 +124,8 @@ class ProjectAdmin(admin.ModelAdmin):
     search_fields = ["name", "description"]
     date_hierarchy = "start_on"
     readonly_fields = ["status", "pause_summary", "activated_at", "closed_at"]
-    inlines = [AssignmentInline, ProjectStatusChangeInline]
-    actions = ["activate", "pause", "resume", "close", "assign_contractors"]
+    inlines = [AssignmentInline, ScheduledPauseInline, ProjectStatusChangeInline]
+    actions = ["activate", "pause", "cancel_pause", "resume", "close", "assign_contractors"]
     fieldsets = [
         (None, {"fields": ["name", "description", "guidelines", "guidelines_url", "manager"]}),
         ("Who fits", {"fields": ["languages", "expertise"]}),
@@ -170,16 +204,41 @@ class ProjectAdmin(admin.ModelAdmin):
         )
         if data is None:
             return page
+        details = {
+            "by": request.user,
+            "reason": data["reason"],
+            "message": data["message"],
+            "expected_resume_on": data["expected_resume_on"],
+        }
 
         def apply(project: Project) -> str:
-            services.project_pause(
-                project=project,
-                by=request.user,
-                reason=data["reason"],
-                message=data["message"],
-                expected_resume_on=data["expected_resume_on"],
+            if data["effective_at"] is None:
+                change = services.project_pause(project=project, **details)
+                return f"«{project}» is paused; {_told(change.topic)} told."
+            pause = services.project_pause_schedule(
+                project=project, effective_at=data["effective_at"], **details
             )
-            return f"«{project}» is paused."
+            when = f"{pause.effective_at:%d %b %Y %H:%M} UTC"
+            return f"«{project}» pauses at {when}; {_told(pause.topic)} told now."
+
+        return apply_each(self, request, queryset, apply)
+
+    @admin.action(
+        description="Call off the scheduled pause of the selected projects…",
+        permissions=["change_status"],
+    )
+    def cancel_pause(self, request: HttpRequest, queryset: QuerySet[Project]):
+        data, page = action_form(
+            self, request, queryset, form=forms.CancelPauseForm, title="Call off scheduled pauses"
+        )
+        if data is None:
+            return page
+
+        def apply(project: Project) -> str:
+            pause = services.project_pause_cancel(
+                project=project, by=request.user, message=data["message"]
+            )
+            return f"«{project}» will not pause; {_told(pause.topic)} told."
 
         return apply_each(self, request, queryset, apply)
 
@@ -192,8 +251,10 @@ class ProjectAdmin(admin.ModelAdmin):
             return page
 
         def apply(project: Project) -> str:
-            services.project_resume(project=project, by=request.user, message=data["message"])
-            return f"«{project}» is active again."
+            change = services.project_resume(
+                project=project, by=request.user, message=data["message"]
+            )
+            return f"«{project}» is active again; {_told(change.topic)} told."
 
         return apply_each(self, request, queryset, apply)
 
@@ -206,8 +267,10 @@ class ProjectAdmin(admin.ModelAdmin):
             return page
 
         def apply(project: Project) -> str:
-            services.project_close(project=project, by=request.user, message=data["message"])
-            return f"«{project}» is closed."
+            change = services.project_close(
+                project=project, by=request.user, message=data["message"]
+            )
+            return f"«{project}» is closed; {_told(change.topic)} told."
 
         return apply_each(self, request, queryset, apply)
 
@@ -244,3 +307,8 @@ class ProjectAdmin(admin.ModelAdmin):
             return f"Assigned {profile.legal_name} to «{project}»."
 
         return apply_each(self, request, data["contractors"], apply)
+
+
+def _told(topic: str) -> str:
+    count = Notification.objects.filter(topic=topic).values("recipient").distinct().count()
+    return f"{count} contractor{'' if count == 1 else 's'}"

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.choices import validate_currency
 from accounts.models import ContractorProfile, ContractorStatus, User
+from projects import notices
 from projects.models import (
     Assignment,
     AssignmentRate,
@@ -79,7 +80,7 @@ def assignment_create(
             "%(name)s is already on «%(project)s».",
             params={"name": contractor.legal_name, "project": project.name},
         ) from None
-    _rate_create(
+    rate = _rate_create(
         assignment,
         rate_minor=project.default_rate_minor if rate_minor is None else rate_minor,
         currency=currency or project.currency,
@@ -87,6 +88,7 @@ def assignment_create(
         by=by,
     )
     _record(assignment, from_status="", by=by)
+    notices.assignment_added_notify(assignment, rate)
     return assignment
 
 
@@ -147,6 +149,7 @@ def _stop(
     assignment.removal_reason = reason
     assignment.save(update_fields=["status", "end_on", "ended_at", "removal_reason", "updated_at"])
     _record(assignment, from_status=from_status, by=by, reason=reason)
+    notices.assignment_stopped_notify(assignment)
     return assignment
 
 
@@ -181,6 +184,9 @@ def assignment_reinstate(*, assignment: Assignment, by: User) -> Assignment:
     assignment.removal_reason = ""
     assignment.save(update_fields=["status", "end_on", "ended_at", "removal_reason", "updated_at"])
     _record(assignment, from_status=from_status, by=by)
+    today = local_today(assignment.contractor.time_zone)
+    rate = rate_on(assignment.rates.all(), max(today, assignment.start_on))
+    notices.assignment_added_notify(assignment, rate)
     return assignment
 
 
@@ -237,6 +243,7 @@ def assignment_rate_set(
         assignment, rate_minor=rate_minor, currency=currency, effective_on=effective_on, by=by
     )
     _reprice_open_entries(assignment, since=effective_on)
+    notices.assignment_rate_notify(assignment, rate)
     return rate
 
 

@@ -7,10 +7,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from portal.outbox import outbox_enqueue
+from portal.models import NotificationKind
+from portal.notifications import notify
 from projects.models import EntryStatus, TimeEntry, TimeEntryStatusChange
 from projects.services.time import history_row
 from projects.timesheet import format_minutes
@@ -59,7 +61,7 @@ def time_entries_approve(*, entry_ids: Collection[int], by: User) -> list[TimeEn
     """Approve submitted entries; they become read-only and payable."""
     entries = _lock_for_review(entry_ids)
     _review(entries, to=EntryStatus.APPROVED, by=by)
-    _email_contractors(entries, "projects/email/time_approved", reason="")
+    _notify_contractors(entries, NotificationKind.HOURS_APPROVED, reason="")
     return entries
 
 
@@ -71,24 +73,47 @@ def time_entries_reject(*, entry_ids: Collection[int], by: User, reason: str) ->
         raise ValidationError({"reason": ["Give the contractor a reason; they will read it."]})
     entries = _lock_for_review(entry_ids)
     _review(entries, to=EntryStatus.REJECTED, by=by, reason=reason)
-    _email_contractors(entries, "projects/email/time_rejected", reason=reason)
+    _notify_contractors(entries, NotificationKind.HOURS_REJECTED, reason=reason)
     return entries
 
 
-def _email_contractors(entries: list[TimeEntry], template: str, *, reason: str) -> None:
-    """One email per contractor, recorded now and sent by a worker after commit."""
+TEMPLATES = {
+    NotificationKind.HOURS_APPROVED: "projects/email/time_approved",
+    NotificationKind.HOURS_REJECTED: "projects/email/time_rejected",
+}
+
+
+def _notify_contractors(entries: list[TimeEntry], kind: str, *, reason: str) -> None:
+    """One notice (and email) per contractor, for all of their entries reviewed at once."""
     by_contractor: dict[int, list[TimeEntry]] = defaultdict(list)
     for entry in entries:
         by_contractor[entry.assignment.contractor_id].append(entry)
     for contractor_entries in by_contractor.values():
         profile = contractor_entries[0].assignment.contractor
+        total = format_minutes(sum(entry.minutes for entry in contractor_entries))
         context = {
             "profile": profile,
             "entries": contractor_entries,
-            "total": format_minutes(sum(entry.minutes for entry in contractor_entries)),
+            "total": total,
             "reason": reason,
             "site_url": settings.SITE_URL,
         }
-        subject = render_to_string(f"{template}_subject.txt", context).strip()
-        body = render_to_string(f"{template}.txt", context)
-        outbox_enqueue(to=profile.user.email, subject=subject, body=body)
+        week = contractor_entries[0].work_on.isoformat()
+        notify(
+            recipients=User.objects.filter(pk=profile.user_id),
+            kind=kind,
+            title=render_to_string(f"{TEMPLATES[kind]}_subject.txt", context).strip(),
+            body=_summary(contractor_entries, total, reason),
+            link=f"{reverse('projects:timesheet')}?week={week}",
+            topic=f"time-review:{profile.pk}",
+            email_body=render_to_string(f"{TEMPLATES[kind]}.txt", context),
+        )
+
+
+def _summary(entries: list[TimeEntry], total: str, reason: str) -> str:
+    projects = sorted({entry.assignment.project.name for entry in entries})
+    days = f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'} ({total})"
+    on = f"{days} on {', '.join(projects)}"
+    if reason:
+        return f"{on} sent back with this reason: {reason} Correct them and submit again."
+    return f"{on} approved; they will be paid with their pay period."

@@ -316,7 +316,7 @@ def test_status_page_query_count_does_not_grow_with_languages_or_history(
     client, applicant, manager, django_assert_max_num_queries
 ):
     client.force_login(applicant)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         client.get(reverse("accounts:application_status"))
     services.application_withdraw(application=application_of(applicant), by=applicant)
     services.application_submit(
@@ -328,7 +328,7 @@ def test_status_page_query_count_does_not_grow_with_languages_or_history(
         resume=factories.resume_upload(),
     )
     services.application_start_review(application=application_of(applicant), by=manager)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("accounts:application_status"))
     assert "Area 4" in page(response)
 
@@ -524,10 +524,10 @@ def test_onboarding_query_count_stays_the_same_when_steps_are_done(
 ):
     factories.agreement_publish()
     client.force_login(dora)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         client.get(reverse("accounts:onboarding"))
     factories.contractor_onboard(profile_of(dora), by=manager)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("accounts:onboarding"))
     assert page(response).count("checklist__item--done") == 4
 
@@ -796,9 +796,9 @@ def test_tokens_page_query_count_does_not_grow_with_tokens(
 ):
     client.force_login(alice)
     services.api_token_create(user=alice, name="first")
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         client.get(reverse("accounts:api_tokens"))
     for number in range(30):
         services.api_token_create(user=alice, name=f"token {number}")
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         client.get(reverse("accounts:api_tokens"))

@@ -9,10 +9,12 @@ from accounts.models import User
 from payments.money import (
     currency_exponent,
     decimal_to_minor,
+    display_locale,
     format_money,
     line_amount,
     line_amount_expression,
     minor_to_decimal,
+    plain_amount,
 )
 
 
@@ -86,3 +88,33 @@ def test_minor_and_decimal_round_trip_exactly():
 def test_decimal_to_minor_refuses_what_it_cannot_hold(amount, currency, message):
     with pytest.raises(ValueError, match=message):
         decimal_to_minor(amount, currency)
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "country", "locale"),
+    [
+        ("de-DE,de;q=0.9,en;q=0.8", "DE", "de_DE"),
+        ("de", "AT", "de_AT"),
+        ("en-US,en;q=0.5", "DE", "en_US"),
+        ("", "DE", "en_DE"),
+        ("xx, fr;q=0.3", "CA", "fr_CA"),
+        ("fr;q=0.2, es;q=0.9", "MX", "es_MX"),
+        ("*", "FR", "en_FR"),
+    ],
+)
+def test_amounts_are_shown_in_the_readers_locale(accept_language, country, locale):
+    assert display_locale(accept_language, country) == locale
+
+
+def test_format_money_repeats_itself_cheaply():
+    format_money.cache_clear()
+    for _ in range(3):
+        assert format_money(1250, "EUR", "de_DE") == "12,50\xa0€"
+    assert format_money.cache_info().hits == 2
+
+
+def test_plain_amounts_have_exactly_the_currencys_decimals():
+    assert plain_amount(-5, "EUR") == "-0.05"
+    assert plain_amount(0, "KWD") == "0.000"
+    assert plain_amount(1234, "JPY") == "1234"
+    assert plain_amount(10**15 + 7, "EUR") == "10000000000000.07"

@@ -6,6 +6,8 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
+from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +16,7 @@ from kombu.exceptions import OperationalError
 from accounts import services
 from accounts.models import Application, ApplicationStatus
 from portal.models import EmailStatus, OutboundEmail
-from portal.outbox import outbox_deliver, outbox_enqueue
+from portal.outbox import outbox_deliver, outbox_enqueue, outbox_enqueue_many
 from portal.tasks import outbox_send, outbox_sweep
 
 pytestmark = pytest.mark.django_db
@@ -138,6 +140,7 @@ def test_the_sweep_sends_every_due_email_and_leaves_the_rest(clock, settings, ou
     later = _record("later@example.com")
     later.next_attempt_at = clock[0] + timedelta(minutes=5)
     later.save(update_fields=["next_attempt_at"])
+    clock[0] += timedelta(seconds=settings.OUTBOX_SWEEP_GRACE_SECONDS)
 
     assert outbox_sweep() == 5
 
@@ -145,7 +148,31 @@ def test_the_sweep_sends_every_due_email_and_leaves_the_rest(clock, settings, ou
     assert OutboundEmail.objects.get(pk=later.pk).status == EmailStatus.QUEUED
 
 
-def test_the_sweep_stops_when_the_server_is_down(clock, smtp_down):
+def test_the_sweep_leaves_a_fresh_email_to_the_task_queued_for_it(clock, settings, outbox):
+    email = _record()
+
+    clock[0] += timedelta(seconds=settings.OUTBOX_SWEEP_GRACE_SECONDS - 1)
+    assert outbox_sweep() == 0
+    clock[0] += timedelta(seconds=1)
+    assert outbox_sweep() == 1
+
+    assert OutboundEmail.objects.get(pk=email.pk).status == EmailStatus.SENT
+
+
+def test_the_sweep_retries_after_the_backoff_without_waiting_for_the_grace(clock, settings, outbox):
+    settings.OUTBOX_SWEEP_GRACE_SECONDS = 600
+    email = _record()
+    settings.EMAIL_BACKEND = f"{THIS_MODULE}.UnreachableServerBackend"
+    outbox_deliver(ids=[email.pk])
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    clock[0] += timedelta(seconds=30)
+    assert outbox_sweep() == 1
+    assert OutboundEmail.objects.get(pk=email.pk).attempts == 2
+
+
+def test_the_sweep_stops_when_the_server_is_down(clock, settings, smtp_down):
+    settings.OUTBOX_SWEEP_GRACE_SECONDS = 0
     _record()
 
     assert outbox_sweep() == 0
@@ -173,8 +200,9 @@ def test_the_task_run_twice_for_the_same_ids_sends_once(outbox):
 
 
 def test_a_broker_outage_does_not_break_the_service_call(
-    applicant, manager, outbox, caplog, django_capture_on_commit_callbacks
+    applicant, manager, outbox, caplog, settings, django_capture_on_commit_callbacks
 ):
+    settings.OUTBOX_SWEEP_GRACE_SECONDS = 0
     application = Application.objects.get(profile__user=applicant)
     outage = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
@@ -203,3 +231,64 @@ def test_nothing_is_recorded_when_the_transaction_rolls_back(outbox):
 
     assert not OutboundEmail.objects.exists()
     assert outbox == []
+
+
+def test_one_enqueue_of_many_tries_the_broker_once_when_it_is_down(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.OUTBOX_BATCH_SIZE = 2
+    outage = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+    messages = [(f"person{number}@example.com", "Hello", "Body") for number in range(5)]
+    with (
+        mock.patch.object(outbox_send, "delay", side_effect=outage) as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        outbox_enqueue_many(messages=messages)
+
+    assert delay.call_count == 1
+
+
+def test_batches_go_to_one_task_each(settings, django_capture_on_commit_callbacks):
+    settings.OUTBOX_BATCH_SIZE = 2
+    messages = [(f"person{number}@example.com", "Hello", "Body") for number in range(5)]
+    with (
+        mock.patch.object(outbox_send, "delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        emails = outbox_enqueue_many(messages=messages)
+
+    ids = [email.pk for email in emails]
+    assert [call.args[0] for call in delay.call_args_list] == [ids[0:2], ids[2:4], ids[4:]]
+
+
+class SlowServerBackend(LocmemBackend):
+    """An SMTP server so slow that the task's soft time limit strikes on the third message."""
+
+    def send_messages(self, messages):
+        if len(mail.outbox) == 2:
+            raise SoftTimeLimitExceeded()
+        return super().send_messages(messages)
+
+
+def test_the_time_limit_keeps_what_was_sent_and_leaves_the_rest_queued(settings, outbox):
+    settings.EMAIL_BACKEND = f"{THIS_MODULE}.SlowServerBackend"
+    emails = [_record(f"person{number}@example.com") for number in range(4)]
+
+    assert outbox_deliver(ids=[email.pk for email in emails]) == 2
+
+    statuses = [OutboundEmail.objects.get(pk=email.pk) for email in emails]
+    assert [(e.status, e.attempts) for e in statuses] == [
+        (EmailStatus.SENT, 1),
+        (EmailStatus.SENT, 1),
+        (EmailStatus.QUEUED, 0),
+        (EmailStatus.QUEUED, 0),
+    ]
+    assert len(outbox) == 2
+
+
+def test_every_email_carries_a_message_id_fixed_by_its_row(outbox):
+    email = _record()
+
+    outbox_deliver(ids=[email.pk])
+
+    assert outbox[0].extra_headers["Message-ID"].startswith(f"<outbox.{email.pk}.")

@@ -101,7 +101,7 @@ def test_a_rate_with_too_many_decimals_is_an_error_next_to_the_field(
 
 def _empty_inlines() -> dict:
     data = {}
-    for prefix in ("assignments", "status_changes"):
+    for prefix in ("assignments", "scheduled_pauses", "status_changes"):
         data.update(
             {
                 f"{prefix}-TOTAL_FORMS": "0",
@@ -131,13 +131,14 @@ def test_pause_action_asks_for_a_reason_then_pauses(clock, manager_client, proje
         reason="quality",
         message="Quality review of last week's batch.",
         expected_resume_on="2026-11-20",
+        takes_effect="now",
     )
-    assert _messages(done) == ["«Search relevance» is paused."]
+    assert _messages(done) == ["«Search relevance» is paused; 0 contractors told."]
     project.refresh_from_db()
     assert project.status == ProjectStatus.PAUSED
     assert project.expected_resume_on == date(2026, 11, 20)
     resumed = _action(manager_client, PROJECTS, "resume", [project], apply="1", message="")
-    assert _messages(resumed) == ["«Search relevance» is active again."]
+    assert _messages(resumed) == ["«Search relevance» is active again; 0 contractors told."]
 
 
 def test_an_illegal_transition_is_reported_not_applied(clock, manager_client, project):

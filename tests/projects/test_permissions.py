@@ -14,6 +14,7 @@ def test_vendor_managers_run_projects_assignments_and_reviews(manager):
         "projects.change_project",
         "projects.change_project_status",
         "projects.view_projectstatuschange",
+        "projects.view_scheduledpause",
         "projects.view_assignment",
         "projects.add_assignment",
         "projects.change_assignment",

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts import services as account_services
+from payments.services import pay_period_close, pay_period_for
 from projects import services
 from projects.models import EntryStatus, PauseReason, TimeEntry, TimeEntryStatusChange
 from projects.timesheet import EntryChange
@@ -253,6 +254,17 @@ def test_closed_pay_periods_lock_their_days(alice_on_project, alice, now, monkey
     with pytest.raises(ValidationError, match="The pay period with Tue 3 Nov is closed"):
         log(alice, alice_on_project, TUE, 30)
     log(alice, alice_on_project, date(2026, 11, 9), 30)
+
+
+def test_closing_the_real_pay_period_locks_its_entries(alice_on_project, alice, manager, now):
+    log(alice, alice_on_project, MON, 60)
+    pay_period_close(period=pay_period_for(MON), by=manager, today=NOW.date())
+    with pytest.raises(ValidationError, match="The pay period with Mon 2 Nov is closed"):
+        log(alice, alice_on_project, MON, 30)
+    assert TimeEntry.objects.get().minutes == 60
+
+
+# --- Submitting --------------------------------------------------------------------
 
 
 def test_submitting_a_week_sends_its_drafts_and_records_history(

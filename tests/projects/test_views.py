@@ -68,7 +68,7 @@ def test_a_paused_project_shows_its_reason_and_expected_resume_date(
     )
     body = alice_client.get(MY_PROJECTS).content.decode()
     assert "Paused since 12 Nov 2026" in body
-    assert "Guidelines are being revised" in body
+    assert "Guideline update" in body
     assert "The rubric is being rewritten." in body
     assert "Monday 30 November 2026" in body
 

@@ -1,4 +1,4 @@
-"""The projects API: a contractor's assignments and time, and the managers' review of it.
+"""A contractor's assignments and time, and the managers' review of it.
 
 Each view checks the input's shape with a small serializer, finds objects
 through a lookup scoped to the requesting user (another contractor's ids are
@@ -30,6 +30,7 @@ from projects.models import (
     EntryKind,
     EntryStatus,
     PauseReason,
+    Project,
     ProjectStatus,
     TimeEntry,
 )
@@ -81,6 +82,13 @@ class RateSerializer(serializers.Serializer):
     effective_on = serializers.DateField()
 
 
+class PendingPauseSerializer(serializers.Serializer):
+    effective_at = serializers.DateTimeField(help_text="When the project pauses.")
+    reason = serializers.ChoiceField(choices=PauseReason.choices)
+    message = serializers.CharField()
+    expected_resume_on = serializers.DateField(allow_null=True)
+
+
 class ProjectSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -90,9 +98,16 @@ class ProjectSerializer(serializers.Serializer):
     pause_message = serializers.CharField(allow_blank=True)
     paused_at = serializers.DateTimeField(allow_null=True)
     expected_resume_on = serializers.DateField(allow_null=True)
+    scheduled_pause = serializers.SerializerMethodField()
     guidelines = serializers.CharField(allow_blank=True)
     guidelines_url = serializers.URLField(allow_blank=True)
     manager_email = serializers.EmailField(source="manager.email")
+
+    @extend_schema_field(PendingPauseSerializer(allow_null=True))
+    def get_scheduled_pause(self, project: Project) -> dict | None:
+        """A pause announced ahead of time and not yet in effect, if any."""
+        pending = getattr(project, "pending_pauses", None) or []
+        return PendingPauseSerializer(pending[0]).data if pending else None
 
 
 class AssignmentSerializer(serializers.Serializer):
@@ -192,7 +207,7 @@ class TimeEntryListApi(APIView):
     @extend_schema(parameters=[WEEK], responses=TimeEntrySerializer(many=True))
     def get(self, request: Request) -> Response:
         """Your time entries of one week."""
-        query = _valid(WeekQuerySerializer, request.query_params)
+        query = valid(WeekQuerySerializer, request.query_params)
         start, end = _week_range(query.get("week") or _today_for(request.user))
         entries = selectors.time_entry_list_for_contractor(request.user).filter(
             work_on__range=(start, end)
@@ -205,7 +220,7 @@ class TimeEntryListApi(APIView):
     )
     def post(self, request: Request) -> Response:
         """Log a draft entry; it is checked against every timesheet rule."""
-        data = _valid(TimeEntryInSerializer, request.data)
+        data = valid(TimeEntryInSerializer, request.data)
         assignment = selectors.assignment_get_for_contractor(
             user=request.user, pk=data["assignment"]
         )
@@ -235,7 +250,7 @@ class TimeEntryDetailApi(APIView):
     def patch(self, request: Request, entry_id: int) -> Response:
         """Change a draft or rejected entry; submitted and approved ones are read-only."""
         entry = selectors.time_entry_get_for_contractor(user=request.user, pk=entry_id)
-        data = _valid(TimeEntryChangeSerializer, request.data)
+        data = valid(TimeEntryChangeSerializer, request.data)
         with django_validation_errors_as_400():
             entry = services.time_entry_update(
                 by=request.user,
@@ -264,7 +279,7 @@ class WeekSubmitApi(APIView):
     )
     def post(self, request: Request) -> Response:
         """Submit the week's drafts and corrected rejections for review, all or none."""
-        data = _valid(WeekSerializer, request.data)
+        data = valid(WeekSerializer, request.data)
         with django_validation_errors_as_400():
             entries = services.time_week_submit(by=request.user, week=data["week"])
         ids = [entry.pk for entry in entries]
@@ -272,7 +287,7 @@ class WeekSubmitApi(APIView):
         return Response(TimeEntrySerializer(submitted, many=True).data)
 
 
-def _valid(serializer_class: type[serializers.Serializer], data) -> dict:
+def valid(serializer_class: type[serializers.Serializer], data) -> dict:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
@@ -308,7 +323,7 @@ class ReviewEntryListApi(generics.ListAPIView):
     permission_classes = [IsAuthenticated, CanViewEntries]
 
     def get_queryset(self):
-        query = _valid(ReviewQuerySerializer, self.request.query_params)
+        query = valid(ReviewQuerySerializer, self.request.query_params)
         entries = selectors.time_entry_list_for_reviewer()
         if "week" in query:
             entries = entries.filter(work_on__range=_week_range(query["week"]))
@@ -338,7 +353,7 @@ class ReviewApproveApi(_ReviewApi):
     )
     def post(self, request: Request) -> Response:
         """Approve submitted entries, all or none; each contractor gets one email."""
-        data = _valid(EntryIdsSerializer, request.data)
+        data = valid(EntryIdsSerializer, request.data)
         with django_validation_errors_as_400():
             entries = services.time_entries_approve(entry_ids=data["ids"], by=request.user)
         return self._respond(entries)
@@ -351,7 +366,7 @@ class ReviewRejectApi(_ReviewApi):
     )
     def post(self, request: Request) -> Response:
         """Send submitted entries back with one reason, all or none."""
-        data = _valid(RejectSerializer, request.data)
+        data = valid(RejectSerializer, request.data)
         with django_validation_errors_as_400():
             entries = services.time_entries_reject(
                 entry_ids=data["ids"], by=request.user, reason=data["reason"]

@@ -1,0 +1,324 @@
+"""Payouts: filter, total, and move them along (approve, pay, fail, retry, cancel, adjust)."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django_countries.filters import CountryFilter
+
+from accounts.admin.actions import reason_action, run_each
+from accounts.admin.readonly import ReadOnlyInline
+from payments import selectors, services
+from payments.admin.actions import action_page, money, submitted
+from payments.forms import AdjustmentForm, PaidForm, PaymentReportForm
+from payments.models import Adjustment, Payout, PayoutLine, PayoutStatusChange
+from payments.views import EXPORT_PERMISSION
+from projects.timesheet import format_minutes
+
+
+class PayoutLineInline(ReadOnlyInline):
+    model = PayoutLine
+    fields = ("work_on", "project", "kind", "hours", "rate", "amount", "time_entry")
+    readonly_fields = fields
+    verbose_name_plural = "lines (one per approved time entry)"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PayoutLine]:
+        return super().get_queryset(request).select_related("project", "payout", "time_entry")
+
+    @admin.display(description="hours")
+    def hours(self, obj: PayoutLine) -> str:
+        return format_minutes(obj.minutes)
+
+    @admin.display(description="rate")
+    def rate(self, obj: PayoutLine) -> str:
+        return f"{money(obj.rate_minor, obj.payout.currency)}/h"
+
+    @admin.display(description="amount")
+    def amount(self, obj: PayoutLine) -> str:
+        return money(obj.amount_minor, obj.payout.currency)
+
+
+class AdjustmentInline(ReadOnlyInline):
+    model = Adjustment
+    fields = ("created_at", "kind", "amount", "reason", "created_by")
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Adjustment]:
+        return super().get_queryset(request).select_related("payout", "created_by")
+
+    @admin.display(description="amount")
+    def amount(self, obj: Adjustment) -> str:
+        return money(obj.amount_minor, obj.payout.currency)
+
+
+class PayoutStatusChangeInline(ReadOnlyInline):
+    model = PayoutStatusChange
+    fields = ("at", "from_status", "to_status", "reason", "reference", "by")
+    readonly_fields = fields
+    verbose_name_plural = "status history"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PayoutStatusChange]:
+        return super().get_queryset(request).select_related("by")
+
+
+def describe(payout: Payout) -> str:
+    return (
+        f"{payout} · {payout.contractor.legal_name} · {payout.period} · "
+        f"{money(payout.net_minor, payout.currency)} · {payout.get_status_display()}"
+    )
+
+
+@admin.register(Payout)
+class PayoutAdmin(admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "contractor_name",
+        "period",
+        "currency",
+        "status",
+        "hours",
+        "gross",
+        "adjustments",
+        "net",
+        "reference",
+        "paid_on",
+    )
+    list_filter = (
+        "status",
+        ("period", admin.RelatedOnlyFieldListFilter),
+        "currency",
+        ("contractor__country", CountryFilter),
+    )
+    list_select_related = ("contractor__user", "period")
+    search_fields = ("=id", "contractor__legal_name", "contractor__user__email", "reference")
+    list_per_page = 100
+    fields = (
+        "contractor",
+        "period",
+        "currency",
+        "status",
+        "hours",
+        "gross",
+        "adjustments",
+        "net",
+        "reference",
+        "paid_on",
+        "failure_reason",
+        "approved_at",
+        "approved_by",
+        "paid_at",
+        "created_at",
+    )
+    readonly_fields = fields
+    inlines = (PayoutLineInline, AdjustmentInline, PayoutStatusChangeInline)
+    actions = ("approve", "mark_paid", "mark_failed", "retry", "cancel", "adjust")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Payout]:
+        return selectors.payout_list_for_staff().order_by("-period__start_on", "pk")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Payout | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Payout | None = None) -> bool:
+        return False
+
+    def has_approve_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("payments.approve_payout")
+
+    def has_pay_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("payments.pay_payout")
+
+    def has_cancel_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("payments.cancel_payout")
+
+    def has_adjust_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("payments.adjust_payout")
+
+    def get_urls(self) -> list:
+        upload = path(
+            "payments-report/",
+            self.admin_site.admin_view(self.payments_report_view),
+            name="payments_payout_payments_report",
+        )
+        return [upload, *super().get_urls()]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_pay": self.has_pay_permission(request),
+            "can_export": request.user.has_perm(EXPORT_PERMISSION),
+        }
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None)
+        if context and "cl" in context:
+            context["totals"] = selectors.payout_totals(context["cl"].queryset)
+        return response
+
+    # --- Columns ------------------------------------------------------------------------
+
+    @admin.display(description="contractor", ordering="contractor__legal_name")
+    def contractor_name(self, obj: Payout) -> str:
+        return obj.contractor.legal_name
+
+    @admin.display(description="hours", ordering="minutes")
+    def hours(self, obj: Payout) -> str:
+        return format_minutes(obj.minutes)
+
+    @admin.display(description="gross", ordering="gross_minor")
+    def gross(self, obj: Payout) -> str:
+        return money(obj.gross_minor, obj.currency)
+
+    @admin.display(description="adjustments", ordering="adjustments_minor")
+    def adjustments(self, obj: Payout) -> str:
+        return money(obj.adjustments_minor, obj.currency)
+
+    @admin.display(description="net", ordering="net_minor")
+    def net(self, obj: Payout) -> str:
+        return money(obj.net_minor, obj.currency)
+
+    # --- Actions ------------------------------------------------------------------------
+
+    @admin.action(description="Approve the selected draft payouts", permissions=["approve"])
+    def approve(self, request: HttpRequest, queryset: QuerySet[Payout]) -> None:
+        run_each(
+            self,
+            request,
+            queryset,
+            call=lambda payout: services.payout_approve(payout=payout, by=request.user),
+            describe=str,
+            done="Approved",
+        )
+
+    @admin.action(description="Mark the selected payouts paid…", permissions=["pay"])
+    def mark_paid(self, request: HttpRequest, queryset: QuerySet[Payout]):
+        payouts = list(queryset)
+        form = PaidForm(submitted(request), payouts=payouts)
+        if not form.is_valid():
+            return action_page(
+                self, request, queryset, form=form, title="Mark payouts paid", describe=describe
+            )
+        paid, refused = services.payouts_mark_paid_many(payments=form.payments(), by=request.user)
+        self._report_payments(request, paid, refused)
+        return None
+
+    @admin.action(description="Mark the selected payouts failed…", permissions=["pay"])
+    def mark_failed(self, request: HttpRequest, queryset: QuerySet[Payout]):
+        def apply(reason: str) -> None:
+            run_each(
+                self,
+                request,
+                queryset,
+                call=lambda payout: services.payout_mark_failed(
+                    payout=payout, by=request.user, reason=reason
+                ),
+                describe=str,
+                done="Marked failed",
+            )
+
+        return reason_action(
+            self,
+            request,
+            queryset,
+            title="Mark payouts failed",
+            label="Why the payment failed",
+            help_text="The contractor reads this, with a prompt to check their payout details.",
+            describe=describe,
+            apply=apply,
+        )
+
+    @admin.action(description="Retry the selected failed payouts", permissions=["pay"])
+    def retry(self, request: HttpRequest, queryset: QuerySet[Payout]) -> None:
+        run_each(
+            self,
+            request,
+            queryset,
+            call=lambda payout: services.payout_retry(payout=payout, by=request.user),
+            describe=str,
+            done="Back in the queue to pay",
+        )
+
+    @admin.action(description="Cancel the selected draft payouts…", permissions=["cancel"])
+    def cancel(self, request: HttpRequest, queryset: QuerySet[Payout]):
+        def apply(reason: str) -> None:
+            run_each(
+                self,
+                request,
+                queryset,
+                call=lambda payout: services.payout_cancel(
+                    payout=payout, by=request.user, reason=reason
+                ),
+                describe=str,
+                done="Cancelled (their hours are payable again)",
+            )
+
+        return reason_action(
+            self,
+            request,
+            queryset,
+            title="Cancel payouts",
+            label="Why cancel",
+            help_text="Recorded in the payout's history. Generating the period again "
+            "puts the hours in a new payout; adjustments are not carried over.",
+            describe=describe,
+            apply=apply,
+        )
+
+    @admin.action(description="Add a bonus, correction or deduction…", permissions=["adjust"])
+    def adjust(self, request: HttpRequest, queryset: QuerySet[Payout]):
+        payouts = list(queryset[:2])
+        if len(payouts) != 1:
+            self.message_user(request, "Select exactly one payout to adjust.", messages.ERROR)
+            return None
+        payout = payouts[0]
+        form = AdjustmentForm(submitted(request), currency=payout.currency)
+        if form.is_valid():
+            try:
+                services.payout_adjust(payout=payout, by=request.user, details=form.details())
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                self.message_user(request, f"Adjusted {describe(payout)}.", messages.SUCCESS)
+                return None
+        return action_page(
+            self, request, queryset, form=form, title="Adjust a payout", describe=describe
+        )
+
+    # --- A provider's report of many payments ----------------------------------------------
+
+    def payments_report_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_pay_permission(request):
+            raise PermissionDenied
+        form = PaymentReportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            paid, refused = services.payouts_mark_paid_many(
+                payments=form.cleaned_data["report"], by=request.user
+            )
+            self._report_payments(request, paid, refused)
+            return HttpResponseRedirect(reverse("admin:payments_payout_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Mark payouts paid from a payments report",
+            "opts": self.model._meta,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/payments/payout/payments_report.html", context)
+
+    def _report_payments(self, request: HttpRequest, paid: list, refused: dict) -> None:
+        if paid:
+            listed = ", ".join(str(payout) for payout in paid)
+            self.message_user(request, f"Marked paid {len(paid)}: {listed}.", messages.SUCCESS)
+        for payout_id, problems in refused.items():
+            self.message_user(request, f"Payout #{payout_id}: {' '.join(problems)}", messages.ERROR)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

@@ -1,0 +1,115 @@
+"""Pay periods: add a week, close it, generate its payouts."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+
+from accounts.admin.actions import run_each
+from accounts.admin.readonly import ReadOnlyInline
+from payments import services
+from payments.forms import PayPeriodAddForm
+from payments.models import PayPeriod, PayPeriodStatusChange
+
+
+class PayPeriodStatusChangeInline(ReadOnlyInline):
+    model = PayPeriodStatusChange
+    fields = ("at", "from_status", "to_status", "by")
+    readonly_fields = fields
+    verbose_name_plural = "status history"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PayPeriodStatusChange]:
+        return super().get_queryset(request).select_related("by")
+
+
+class CheckedPayPeriodAddForm(PayPeriodAddForm):
+    """The add form, checked by the same rule the service applies."""
+
+    def clean_start_on(self):
+        start_on = self.cleaned_data["start_on"]
+        try:
+            services.pay_period_check(start_on)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["start_on"]) from None
+        return start_on
+
+
+@admin.register(PayPeriod)
+class PayPeriodAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "status", "closed_at", "closed_by", "payouts_link")
+    list_filter = ("status",)
+    list_select_related = ("closed_by",)
+    date_hierarchy = "start_on"
+    ordering = ("-start_on",)
+    actions = ("close", "generate")
+    inlines = (PayPeriodStatusChangeInline,)
+    readonly_fields = ("start_on", "end_on", "status", "closed_at", "closed_by", "payouts_link")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PayPeriod]:
+        return super().get_queryset(request).annotate(payout_count=Count("payouts"))
+
+    def get_form(self, request: HttpRequest, obj: PayPeriod | None = None, **kwargs):
+        if obj is None:
+            kwargs["form"] = CheckedPayPeriodAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj: PayPeriod | None = None) -> tuple:
+        return ("start_on",) if obj is None else self.readonly_fields
+
+    def get_readonly_fields(self, request: HttpRequest, obj: PayPeriod | None = None) -> tuple:
+        return () if obj is None else self.readonly_fields
+
+    def get_inlines(self, request: HttpRequest, obj: PayPeriod | None) -> tuple:
+        return self.inlines if obj is not None else ()
+
+    def save_model(self, request: HttpRequest, obj: PayPeriod, form, change: bool) -> None:
+        created = services.pay_period_create(start_on=form.cleaned_data["start_on"])
+        obj.pk, obj.end_on = created.pk, created.end_on
+
+    def has_change_permission(self, request: HttpRequest, obj: PayPeriod | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: PayPeriod | None = None) -> bool:
+        return False
+
+    def has_close_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("payments.close_payperiod")
+
+    def has_generate_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("payments.generate_payouts")
+
+    @admin.display(description="payouts")
+    def payouts_link(self, obj: PayPeriod) -> str:
+        count = getattr(obj, "payout_count", None)
+        if count is None:
+            count = obj.payouts.count()
+        url = reverse("admin:payments_payout_changelist") + f"?period__id__exact={obj.pk}"
+        return format_html('<a href="{}">{} payout{}</a>', url, count, "" if count == 1 else "s")
+
+    @admin.action(
+        description="Close the selected pay periods (locks their hours)", permissions=["close"]
+    )
+    def close(self, request: HttpRequest, queryset: QuerySet[PayPeriod]) -> None:
+        run_each(
+            self,
+            request,
+            queryset.order_by("start_on"),
+            call=lambda period: services.pay_period_close(period=period, by=request.user),
+            describe=str,
+            done="Closed",
+        )
+
+    @admin.action(
+        description="Generate payouts for the selected closed periods", permissions=["generate"]
+    )
+    def generate(self, request: HttpRequest, queryset: QuerySet[PayPeriod]) -> None:
+        for period in queryset.order_by("start_on"):
+            try:
+                result = services.payouts_generate(period=period, by=request.user)
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            else:
+                self.message_user(request, f"Generated {result}", messages.SUCCESS)

@@ -1,0 +1,215 @@
+"""The payments API: a contractor's earnings and payouts; the payroll export for accountants.
+
+Amounts are integers in the currency's minor units next to the ISO 4217 code,
+as everywhere in the API. A contractor reaches only their own payouts;
+another's id is a 404. The export streams the same CSV as the payroll page.
+"""
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, renderers, serializers
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import ContractorProfile
+from payments import exports, selectors
+from payments.exports import Kind, PayrollFilter
+from payments.models import AdjustmentKind, PayoutStatus
+from payments.views import EXPORT_PERMISSION, csv_response
+from projects.models import EntryKind
+from projects.timesheet import local_today
+
+
+def _profile(request: Request) -> ContractorProfile:
+    try:
+        return request.user.contractor_profile
+    except ObjectDoesNotExist:
+        raise Http404("Only contractors have earnings.") from None
+
+
+# --- Earnings -------------------------------------------------------------------------------
+
+
+class ProjectEarningsSerializer(serializers.Serializer):
+    project_id = serializers.IntegerField()
+    project_name = serializers.CharField()
+    currency = serializers.CharField(help_text="ISO 4217 code.")
+    logged_minutes = serializers.IntegerField(help_text="Every entry, whatever its status.")
+    submitted_minutes = serializers.IntegerField(help_text="Waiting for review.")
+    approved_minutes = serializers.IntegerField()
+    logged_minor = serializers.IntegerField(help_text="What the logged time is worth.")
+    submitted_minor = serializers.IntegerField()
+    approved_minor = serializers.IntegerField()
+
+
+class CurrencyTotalsSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    logged_minutes = serializers.IntegerField()
+    submitted_minutes = serializers.IntegerField()
+    approved_minutes = serializers.IntegerField()
+    logged_minor = serializers.IntegerField()
+    submitted_minor = serializers.IntegerField()
+    approved_minor = serializers.IntegerField()
+
+
+class PeriodEarningsSerializer(serializers.Serializer):
+    period_start = serializers.DateField(source="start_on")
+    period_end = serializers.DateField(source="end_on")
+    closed = serializers.BooleanField(
+        source="is_closed", help_text="Closed periods' hours are final and being paid."
+    )
+    projects = ProjectEarningsSerializer(many=True)
+    totals = CurrencyTotalsSerializer(many=True)
+
+
+class PeriodQuerySerializer(serializers.Serializer):
+    period = serializers.DateField(required=False)
+
+
+class EarningsApi(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "period",
+                OpenApiTypes.DATE,
+                description="Any day of the pay period wanted; the current one if absent.",
+            )
+        ],
+        responses={200: PeriodEarningsSerializer, 404: None},
+    )
+    def get(self, request: Request) -> Response:
+        """Your hours in one pay period per project: logged, waiting for review, approved,
+        and what each is worth at your rates."""
+        profile = _profile(request)
+        query = PeriodQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        day = query.validated_data.get("period") or local_today(profile.time_zone)
+        earnings = selectors.period_earnings_for_contractor(profile, day=day)
+        return Response(PeriodEarningsSerializer(earnings).data)
+
+
+# --- Payouts ---------------------------------------------------------------------------------
+
+
+class PayoutLineSerializer(serializers.Serializer):
+    time_entry = serializers.IntegerField(source="time_entry_id")
+    work_on = serializers.DateField()
+    project = serializers.CharField(source="project.name")
+    kind = serializers.ChoiceField(choices=EntryKind.choices)
+    minutes = serializers.IntegerField()
+    rate_minor = serializers.IntegerField(help_text="Minor units per hour.")
+    amount_minor = serializers.IntegerField(help_text="minutes × rate / 60, rounded half-up.")
+
+
+class AdjustmentSerializer(serializers.Serializer):
+    # Named apart from the lines' "kind" (the activity), a different set of values.
+    type = serializers.ChoiceField(source="kind", choices=AdjustmentKind.choices)
+    amount_minor = serializers.IntegerField(help_text="Negative for a deduction.")
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class PayoutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    period_start = serializers.DateField(source="period.start_on")
+    period_end = serializers.DateField(source="period.end_on")
+    currency = serializers.CharField()
+    status = serializers.ChoiceField(choices=PayoutStatus.choices)
+    minutes = serializers.IntegerField()
+    gross_minor = serializers.IntegerField(help_text="The sum of the lines.")
+    adjustments_minor = serializers.IntegerField(help_text="The sum of the adjustments.")
+    net_minor = serializers.IntegerField(help_text="Gross plus adjustments: what is paid.")
+    reference = serializers.CharField(allow_blank=True)
+    paid_on = serializers.DateField(allow_null=True)
+    failure_reason = serializers.CharField(allow_blank=True)
+    lines = PayoutLineSerializer(many=True)
+    adjustments = AdjustmentSerializer(many=True)
+
+
+class PayoutListApi(generics.ListAPIView):
+    """Your payouts, newest pay period first, each with its lines and adjustments."""
+
+    serializer_class = PayoutSerializer
+
+    def get_queryset(self):
+        return selectors.payout_list_for_contractor(self.request.user)
+
+
+class PayoutDetailApi(APIView):
+    @extend_schema(responses={200: PayoutSerializer, 404: None})
+    def get(self, request: Request, payout_id: int) -> Response:
+        """One of your payouts, with its lines and adjustments."""
+        payout = selectors.payout_get_for_contractor(user=request.user, pk=payout_id)
+        return Response(PayoutSerializer(payout).data)
+
+
+# --- The payroll export -------------------------------------------------------------------------
+
+
+class CanExportPayroll(BasePermission):
+    def has_permission(self, request: Request, view) -> bool:
+        return request.user.has_perm(EXPORT_PERMISSION)
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """Lets a client ask for ``text/csv``; the CSV itself is streamed, never rendered here.
+
+    Errors (400, 403) still need a body, so they are written as plain text.
+    """
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        return str(data).encode()
+
+
+class ExportQuerySerializer(serializers.Serializer):
+    period_start = serializers.DateField(help_text="The first day of the pay period.")
+    kind = serializers.ChoiceField(choices=Kind.CHOICES, default=Kind.SUMMARY)
+    currency = serializers.CharField(max_length=3, required=False, allow_blank=True, default="")
+    country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="")
+    status = serializers.ChoiceField(
+        choices=PayoutStatus.choices, required=False, allow_blank=True, default=""
+    )
+
+
+class PayrollExportApi(APIView):
+    permission_classes = [IsAuthenticated, CanExportPayroll]
+    renderer_classes = [renderers.JSONRenderer, CSVRenderer]
+
+    @extend_schema(
+        parameters=[ExportQuerySerializer],
+        responses={
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="RFC 4180 CSV in UTF-8, streamed: a header row, then one row "
+                "per payout (summary) or per line (detail). Without a status, cancelled "
+                "payouts are left out.",
+            ),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="A parameter is wrong."),
+            403: None,
+            404: None,
+        },
+    )
+    def get(self, request: Request):
+        """The payroll CSV of one pay period, for staff allowed to export it."""
+        query = ExportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        period = selectors.period_get_by_start(data["period_start"])
+        payroll = PayrollFilter(
+            period_start=period.start_on,
+            currency=data["currency"].upper(),
+            country=data["country"].upper(),
+            status=data["status"],
+        )
+        return csv_response(
+            exports.payroll_csv(data["kind"], payroll),
+            exports.filename(data["kind"], period.start_on),
+        )

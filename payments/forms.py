@@ -1,0 +1,174 @@
+"""Forms for the payroll page, the contractor's CSV download and the admin's payout actions."""
+
+import csv
+import io
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django_countries import countries
+
+from accounts.choices import currency_choices
+from payments.exports import Kind, PayrollFilter
+from payments.models import AdjustmentKind, Payout, PayoutStatus, PayPeriod
+from payments.money import decimal_to_minor
+from payments.services import AdjustmentDetails, Payment
+from payments.services.payouts import REFERENCE_MAX_LENGTH
+
+ANY = [("", "Any")]
+
+
+class PayrollExportForm(forms.Form):
+    """What an accountant picks: the period, and optionally currency, country and status."""
+
+    period = forms.ModelChoiceField(
+        queryset=PayPeriod.objects.order_by("-start_on"),
+        to_field_name="start_on",
+        empty_label=None,
+        label="Pay period",
+    )
+    currency = forms.ChoiceField(choices=ANY, required=False)
+    country = forms.ChoiceField(choices=ANY, required=False)
+    status = forms.ChoiceField(
+        choices=ANY + PayoutStatus.choices,
+        required=False,
+        help_text="“Any” leaves out cancelled payouts.",
+    )
+    kind = forms.ChoiceField(choices=Kind.CHOICES, initial=Kind.SUMMARY, label="File")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].choices = ANY + currency_choices()
+        self.fields["country"].choices = ANY + list(countries)
+
+    def payroll_filter(self) -> PayrollFilter:
+        data = self.cleaned_data
+        return PayrollFilter(
+            period_start=data["period"].start_on,
+            currency=data["currency"],
+            country=data["country"],
+            status=data["status"],
+        )
+
+
+class EarningsDownloadForm(forms.Form):
+    """A contractor's own CSV: one pay period (any day in it) or one calendar year."""
+
+    period = forms.DateField(required=False)
+    year = forms.IntegerField(required=False, min_value=2000, max_value=2100)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if bool(data.get("period")) == bool(data.get("year")):
+            raise ValidationError("Choose either a pay period or a year.")
+        return data
+
+
+# --- The admin's actions ---------------------------------------------------------------------
+
+
+class PaidForm(forms.Form):
+    """The provider's reference for each selected payout, and the day they were paid."""
+
+    paid_on = forms.DateField(
+        label="Paid on", initial=timezone.localdate, help_text="As on the provider's statement."
+    )
+
+    def __init__(self, *args, payouts: list[Payout], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.payouts = payouts
+        for payout in payouts:
+            self.fields[f"reference_{payout.pk}"] = forms.CharField(
+                label=f"Reference for {payout} ({payout.contractor.legal_name})",
+                max_length=REFERENCE_MAX_LENGTH,
+            )
+
+    def payments(self) -> list[Payment]:
+        paid_on = self.cleaned_data["paid_on"]
+        return [
+            Payment(payout.pk, self.cleaned_data[f"reference_{payout.pk}"], paid_on)
+            for payout in self.payouts
+        ]
+
+
+class PaymentReportForm(forms.Form):
+    """A CSV from the payment provider: ``payout_id,reference,paid_on`` with a header row."""
+
+    report = forms.FileField(
+        label="Payments CSV",
+        help_text=(
+            "Columns payout_id, reference and paid_on (YYYY-MM-DD), with that header row. "
+            "The payroll summary export has the payout ids."
+        ),
+    )
+
+    def clean_report(self) -> list[Payment]:
+        upload = self.cleaned_data["report"]
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError("The file is not UTF-8 text.") from None
+        reader = csv.DictReader(io.StringIO(text))
+        if set(reader.fieldnames or ()) < {"payout_id", "reference", "paid_on"}:
+            raise ValidationError("The header row must name payout_id, reference and paid_on.")
+        payments, errors = [], []
+        for number, row in enumerate(reader, start=2):
+            try:
+                payments.append(_payment(row))
+            except ValueError as exc:
+                errors.append(f"Line {number}: {exc}")
+        if errors:
+            raise ValidationError(errors)
+        if not payments:
+            raise ValidationError("The file lists no payments.")
+        return payments
+
+
+def _payment(row: dict) -> Payment:
+    try:
+        payout_id = int((row.get("payout_id") or "").strip())
+    except ValueError:
+        raise ValueError("payout_id must be a number.") from None
+    reference = (row.get("reference") or "").strip()
+    if not reference:
+        raise ValueError("the reference is empty.")
+    try:
+        paid_on = date.fromisoformat((row.get("paid_on") or "").strip())
+    except ValueError:
+        raise ValueError("paid_on must be a date written YYYY-MM-DD.") from None
+    return Payment(payout_id, reference, paid_on)
+
+
+class AdjustmentForm(forms.Form):
+    kind = forms.ChoiceField(choices=AdjustmentKind.choices)
+    amount = forms.CharField(
+        help_text="In the payout's currency, e.g. 12.50; negative for a deduction (-12.50).",
+        max_length=30,
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        max_length=2000,
+        help_text="The contractor reads this next to the amount.",
+    )
+
+    def __init__(self, *args, currency: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+
+    def clean_amount(self) -> int:
+        try:
+            return decimal_to_minor(self.cleaned_data["amount"], self.currency)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+    def details(self) -> AdjustmentDetails:
+        data = self.cleaned_data
+        return AdjustmentDetails(data["kind"], data["amount"], data["reason"])
+
+
+class PayPeriodAddForm(forms.ModelForm):
+    class Meta:
+        model = PayPeriod
+        fields = ["start_on"]
+        help_texts = {"start_on": "The first day of the week; the period lasts seven days."}

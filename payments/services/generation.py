@@ -1,0 +1,206 @@
+"""Generating a closed period's payouts from its approved hours, in a few set-based statements.
+
+Nothing here loops over time entries in Python: the database groups the
+payable entries into payouts, copies them into lines and sums the lines, so
+a period of a million entries costs a handful of statements.
+
+Running it again adds only what became payable since (entries approved
+after the last run); running it twice at once does the work once. The
+period row is locked for the whole run, and every payout change locks it
+too, so a payout can't be approved, cancelled or adjusted half-way through.
+The unique constraints (one line per entry, one open payout per contractor,
+period and currency) would refuse a duplicate even if that lock were missed:
+the run would fail and change nothing rather than pay anything twice.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from payments.models import (
+    OPEN_PAYOUT_STATUSES,
+    PayoutStatus,
+    PayPeriod,
+    PeriodStatus,
+)
+from payments.money import line_amount_sql
+from payments.sql import in_list, tables
+from projects.models import EntryStatus
+
+OPEN_IN, OPEN_PARAMS = in_list("open", tuple(status.value for status in OPEN_PAYOUT_STATUSES))
+# Enough new payouts to make the planner's old statistics misleading.
+ANALYZE_AFTER = 1000
+_DRAFT_JOIN = """
+    JOIN {payout} p ON p.contractor_id = a.contractor_id AND p.currency = te.currency
+     AND p.period_id = %(period)s AND p.status = %(draft)s
+"""
+
+
+@dataclass(frozen=True)
+class GenerationResult:
+    period: PayPeriod
+    payouts_created: int
+    lines_added: int
+    # Approved entries left out because their contractor's payout for the period is
+    # already approved or failed; they go into the next payout once that one is paid.
+    entries_waiting: int
+
+    def __str__(self) -> str:
+        text = (
+            f"{self.period}: {self.payouts_created} new payout(s), {self.lines_added} line(s) added"
+        )
+        if self.entries_waiting:
+            entries = "entry" if self.entries_waiting == 1 else "entries"
+            text += (
+                f"; {self.entries_waiting} approved {entries} wait until their contractor's "
+                "approved payout for this period is paid"
+            )
+        return text + "."
+
+
+def _payable_entries_sql(t: dict[str, str], join: str = "") -> str:
+    """Approved entries of the period that no payout line holds yet (aliases ``te``, ``a``)."""
+    return f"""
+        FROM {t["entry"]} te
+        JOIN {t["assignment"]} a ON a.id = te.assignment_id
+        {join}
+        WHERE te.status = %(approved)s
+          AND te.work_on BETWEEN %(start)s AND %(end)s
+          AND NOT EXISTS (SELECT 1 FROM {t["line"]} pl WHERE pl.time_entry_id = te.id)
+    """  # noqa: S608 - table names come from the models' metadata, values are parameters.
+
+
+def _insert_payouts(cursor, t: dict[str, str], params: dict) -> int:
+    """One draft per contractor and currency with payable entries and no open payout."""
+    cursor.execute(
+        f"""
+        INSERT INTO {t["payout"]} (
+            contractor_id, period_id, currency, status, minutes, gross_minor,
+            adjustments_minor, net_minor, reference, failure_reason, created_at, updated_at
+        )
+        SELECT a.contractor_id, %(period)s, te.currency, %(draft)s, 0, 0, 0, 0, '', '',
+               %(now)s, %(now)s
+        {_payable_entries_sql(t)}
+          AND NOT EXISTS (
+              SELECT 1 FROM {t["payout"]} p
+              WHERE p.contractor_id = a.contractor_id AND p.period_id = %(period)s
+                AND p.currency = te.currency AND p.status IN {OPEN_IN}
+          )
+        GROUP BY a.contractor_id, te.currency
+        """,  # noqa: S608
+        params,
+    )
+    return cursor.rowcount
+
+
+def _insert_lines(cursor, t: dict[str, str], params: dict) -> int:
+    """Every payable entry becomes a line of its contractor's draft payout, priced once."""
+    cursor.execute(
+        f"""
+        INSERT INTO {t["line"]} (
+            payout_id, time_entry_id, project_id, work_on, kind, minutes, rate_minor,
+            amount_minor
+        )
+        SELECT p.id, te.id, a.project_id, te.work_on, te.kind, te.minutes, te.rate_minor,
+               {line_amount_sql("te.minutes", "te.rate_minor")}
+        {_payable_entries_sql(t, join=_DRAFT_JOIN.format(payout=t["payout"]))}
+        """,  # noqa: S608
+        params,
+    )
+    return cursor.rowcount
+
+
+def _refresh_draft_totals(cursor, t: dict[str, str], params: dict) -> None:
+    """Each draft's minutes and gross are the sums of its lines; net adds the adjustments."""
+    cursor.execute(
+        f"""
+        UPDATE {t["payout"]}
+        SET minutes = totals.minutes, gross_minor = totals.gross,
+            net_minor = totals.gross + adjustments_minor, updated_at = %(now)s
+        FROM (
+            SELECT pl.payout_id, SUM(pl.minutes) AS minutes, SUM(pl.amount_minor) AS gross
+            FROM {t["line"]} pl JOIN {t["payout"]} dp ON dp.id = pl.payout_id
+            WHERE dp.period_id = %(period)s AND dp.status = %(draft)s
+            GROUP BY pl.payout_id
+        ) AS totals
+        WHERE {t["payout"]}.id = totals.payout_id
+          AND ({t["payout"]}.minutes <> totals.minutes OR {t["payout"]}.gross_minor <> totals.gross)
+        """,  # noqa: S608
+        params,
+    )
+
+
+def _record_creation(cursor, t: dict[str, str], params: dict) -> None:
+    """The first history row of each new payout: created as a draft, by whoever generated it."""
+    cursor.execute(
+        f"""
+        INSERT INTO {t["payout_change"]} (payout_id, from_status, to_status, reason, reference,
+                                          by_id, at)
+        SELECT p.id, '', %(draft)s, '', '', %(by)s, %(now)s
+        FROM {t["payout"]} p
+        WHERE p.period_id = %(period)s AND p.status = %(draft)s
+          AND NOT EXISTS (SELECT 1 FROM {t["payout_change"]} h WHERE h.payout_id = p.id)
+        """,  # noqa: S608
+        params,
+    )
+
+
+def _refresh_statistics(cursor, t: dict[str, str], created: int) -> None:
+    """Let PostgreSQL's planner see the payouts just created before it joins lines to them.
+
+    Without it, statistics from before the insert say the period has no
+    payouts, and the planner picks a nested loop over a million entries.
+    """
+    if connection.vendor == "postgresql" and created >= ANALYZE_AFTER:
+        cursor.execute(f"ANALYZE {t['payout']}")
+
+
+def _count_waiting(cursor, t: dict[str, str], params: dict) -> int:
+    """Payable entries left without a line: only a non-draft open payout keeps them out."""
+    cursor.execute(
+        f"SELECT 1 FROM {t['payout']} WHERE period_id = %(period)s "  # noqa: S608
+        f"AND status IN {OPEN_IN} AND status <> %(draft)s",
+        params,
+    )
+    if cursor.fetchone() is None:
+        return 0
+    cursor.execute(f"SELECT COUNT(*) {_payable_entries_sql(t)}", params)  # noqa: S608
+    return cursor.fetchone()[0]
+
+
+@transaction.atomic
+def payouts_generate(*, period: PayPeriod, by: User | None) -> GenerationResult:
+    """Turn the closed period's approved, unpaid entries into draft payouts and their lines.
+
+    Contractors with a draft for the period get the new entries added to it;
+    those without an open payout get a new draft per currency.
+    """
+    period = PayPeriod.objects.select_for_update().get(pk=period.pk)
+    if period.status != PeriodStatus.CLOSED:
+        raise ValidationError(
+            f"Close the pay period {period} first: its hours can still change while it is open."
+        )
+    params = {
+        "period": period.pk,
+        "start": period.start_on,
+        "end": period.end_on,
+        "approved": EntryStatus.APPROVED.value,
+        "draft": PayoutStatus.DRAFT.value,
+        **OPEN_PARAMS,
+        "now": connection.ops.adapt_datetimefield_value(timezone.now()),
+        "by": by.pk if by else None,
+    }
+    t = tables()
+    with connection.cursor() as cursor:
+        created = _insert_payouts(cursor, t, params)
+        _refresh_statistics(cursor, t, created)
+        added = _insert_lines(cursor, t, params)
+        _refresh_draft_totals(cursor, t, params)
+        _record_creation(cursor, t, params)
+        waiting = _count_waiting(cursor, t, params)
+    return GenerationResult(
+        period=period, payouts_created=created, lines_added=added, entries_waiting=waiting
+    )

@@ -1,0 +1,129 @@
+"""The contractor's earnings page and CSV, and the accountants' payroll export."""
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from accounts.models import ContractorProfile
+from payments import charts, exports, selectors
+from payments.forms import EarningsDownloadForm, PayrollExportForm
+from payments.money import display_locale
+from payments.services import period_bounds
+from portal.admin_site import require_mfa_for_staff
+from projects.timesheet import local_today
+
+PAYOUTS_PER_PAGE = 10
+EXPORT_PERMISSION = "payments.export_payroll"
+
+
+def _profile(request: HttpRequest) -> ContractorProfile:
+    # Through the user, so the navigation reuses the profile instead of fetching it again.
+    try:
+        return request.user.contractor_profile
+    except ObjectDoesNotExist:
+        raise Http404("Only contractors have earnings.") from None
+
+
+def _day(text: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(text) if text else default
+    except ValueError:
+        return default
+
+
+def csv_response(chunks: Iterator[bytes], filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def earnings(request: HttpRequest) -> HttpResponse:
+    profile = _profile(request)
+    today = local_today(profile.time_zone)
+    day = _day(request.GET.get("period"), today)
+    locale = display_locale(request.headers.get("Accept-Language", ""), str(profile.country))
+    series = selectors.weekly_earnings_for_contractor(profile, today=today)
+    payouts = Paginator(selectors.payout_list_for_contractor(request.user), PAYOUTS_PER_PAGE)
+    return render(
+        request,
+        "payments/earnings.html",
+        {
+            "profile": profile,
+            "today": today,
+            "locale": locale,
+            "earnings": selectors.period_earnings_for_contractor(profile, day=day),
+            "charts": [charts.bar_chart(one, locale=locale) for one in series],
+            "payouts": payouts.get_page(request.GET.get("page")),
+            "this_year": today.year,
+        },
+    )
+
+
+@login_required
+@require_GET
+def earnings_csv(request: HttpRequest) -> HttpResponse:
+    profile = _profile(request)
+    form = EarningsDownloadForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(
+            " ".join(form.errors.get("__all__", ["Choose a pay period or a year."])),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    if form.cleaned_data["period"]:
+        start, end = period_bounds(form.cleaned_data["period"])
+        name = f"earnings-{start.isoformat()}.csv"
+    else:
+        year = form.cleaned_data["year"]
+        start, end, name = date(year, 1, 1), date(year, 12, 31), f"earnings-{year}.csv"
+    return csv_response(exports.earnings_csv(profile, start=start, end=end), name)
+
+
+def export_permission_required(view: Callable) -> Callable:
+    """Signed in, with the export permission (403 otherwise), and staff with MFA on."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.has_perm(EXPORT_PERMISSION):
+            raise PermissionDenied("Payroll exports are for accountants.")
+        return view(request, *args, **kwargs)
+
+    return login_required(require_mfa_for_staff(guarded))
+
+
+@export_permission_required
+@require_GET
+def payroll(request: HttpRequest) -> HttpResponse:
+    form = PayrollExportForm(request.GET or None)
+    totals = None
+    if form.is_valid():
+        payroll_filter = form.payroll_filter()
+        totals = selectors.payout_totals(
+            selectors.payout_list_for_staff().filter(payroll_filter.q())
+        )
+    return render(request, "payments/payroll.html", {"form": form, "totals": totals})
+
+
+@export_permission_required
+@require_GET
+def payroll_csv(request: HttpRequest) -> HttpResponse:
+    form = PayrollExportForm(request.GET)
+    if not form.is_valid():
+        return render(request, "payments/payroll.html", {"form": form}, status=400)
+    payroll_filter = form.payroll_filter()
+    kind = form.cleaned_data["kind"]
+    return csv_response(
+        exports.payroll_csv(kind, payroll_filter),
+        exports.filename(kind, payroll_filter.period_start),
+    )

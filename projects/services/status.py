@@ -1,0 +1,308 @@
+"""A project's status: activate, pause (now or at a set time), resume, close.
+
+Every change is one transaction: the project row is locked, the history row
+written, and every assigned contractor's notice and email recorded, so a
+pause is never committed without the people it concerns being told.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from projects import notices
+from projects.models import (
+    PauseReason,
+    Project,
+    ProjectStatus,
+    ProjectStatusChange,
+    ScheduledPause,
+    ScheduledPauseStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+# How far ahead a pause may be scheduled.
+MAX_NOTICE = timedelta(days=366)
+
+
+@dataclass(frozen=True)
+class PauseDetails:
+    """What contractors are told about a pause."""
+
+    reason: str
+    message: str
+    expected_resume_on: date | None = None
+
+
+def _transition(
+    project: Project,
+    *,
+    to: str,
+    by: User,
+    reason: str = "",
+    message: str = "",
+    expected_resume_on: date | None = None,
+) -> ProjectStatusChange:
+    from_status = project.status
+    if not project.can_transition_to(to):
+        raise ValidationError(
+            "«%(name)s» is %(status)s and can't become %(to)s.",
+            params={
+                "name": project.name,
+                "status": project.get_status_display().lower(),
+                "to": ProjectStatus(to).label.lower(),
+            },
+        )
+    now = timezone.now()
+    project.status = to
+    project.paused_at = now if to == ProjectStatus.PAUSED else None
+    project.pause_reason = reason if to == ProjectStatus.PAUSED else ""
+    project.pause_message = message if to == ProjectStatus.PAUSED else ""
+    project.expected_resume_on = expected_resume_on if to == ProjectStatus.PAUSED else None
+    if to == ProjectStatus.ACTIVE and project.activated_at is None:
+        project.activated_at = now
+    if to == ProjectStatus.CLOSED:
+        project.closed_at = now
+    project.save(
+        update_fields=[
+            "status",
+            "paused_at",
+            "pause_reason",
+            "pause_message",
+            "expected_resume_on",
+            "activated_at",
+            "closed_at",
+            "updated_at",
+        ]
+    )
+    return ProjectStatusChange.objects.create(
+        project=project,
+        from_status=from_status,
+        to_status=to,
+        reason=reason,
+        message=message,
+        expected_resume_on=expected_resume_on,
+        effective_at=now,
+        by=by,
+    )
+
+
+def _transition_and_notify(project: Project, **kwargs) -> ProjectStatusChange:
+    change = _transition(project, **kwargs)
+    notices.status_change_notify(change)
+    change.notified_at = timezone.now()
+    change.save(update_fields=["notified_at"])
+    return change
+
+
+def _lock(project: Project) -> Project:
+    return Project.objects.select_for_update().get(pk=project.pk)
+
+
+def _clean_pause(details: PauseDetails, *, pauses_on: date) -> PauseDetails:
+    message = (details.message or "").strip()
+    errors: dict[str, list[str]] = {}
+    if details.reason not in PauseReason.values:
+        errors["reason"] = ["Choose why the project is paused."]
+    if not message:
+        errors["message"] = ["Tell the contractors what is happening; they will read this."]
+    if details.expected_resume_on is not None and details.expected_resume_on < pauses_on:
+        errors["expected_resume_on"] = ["The expected resume date can't be before the pause."]
+    if errors:
+        raise ValidationError(errors)
+    return PauseDetails(details.reason, message, details.expected_resume_on)
+
+
+def _pending_pause(project: Project) -> ScheduledPause | None:
+    return (
+        ScheduledPause.objects.select_for_update()
+        .filter(project=project, status=ScheduledPauseStatus.PENDING)
+        .first()
+    )
+
+
+def _cancel_pending(project: Project, *, by: User | None, message: str) -> ScheduledPause | None:
+    """Call off the project's pending scheduled pause, if any; return it."""
+    pending = _pending_pause(project)
+    if pending is not None:
+        pending.status = ScheduledPauseStatus.CANCELLED
+        pending.cancelled_at = timezone.now()
+        pending.cancelled_by = by
+        pending.cancel_message = message
+        pending.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_message"])
+    return pending
+
+
+@transaction.atomic
+def project_activate(*, project: Project, by: User) -> ProjectStatusChange:
+    project = _lock(project)
+    if project.status != ProjectStatus.DRAFT:
+        raise ValidationError(
+            "«%(name)s» is not a draft; resume it instead.", params={"name": project.name}
+        )
+    return _transition(project, to=ProjectStatus.ACTIVE, by=by)
+
+
+@transaction.atomic
+def project_pause(
+    *,
+    project: Project,
+    by: User,
+    reason: str,
+    message: str,
+    expected_resume_on: date | None = None,
+) -> ProjectStatusChange:
+    """Pause now and tell every assignee; hours already worked stay payable.
+
+    A pause scheduled for later is superseded: this one is what happened.
+    """
+    details = _clean_pause(
+        PauseDetails(reason, message, expected_resume_on), pauses_on=timezone.localdate()
+    )
+    project = _lock(project)
+    change = _transition_and_notify(
+        project,
+        to=ProjectStatus.PAUSED,
+        by=by,
+        reason=details.reason,
+        message=details.message,
+        expected_resume_on=details.expected_resume_on,
+    )
+    _cancel_pending(project, by=by, message="The project was paused earlier instead.")
+    return change
+
+
+@transaction.atomic
+def project_pause_schedule(
+    *,
+    project: Project,
+    by: User,
+    reason: str,
+    message: str,
+    effective_at: datetime,
+    expected_resume_on: date | None = None,
+) -> ScheduledPause:
+    """Announce a pause for ``effective_at``: every assignee is told now, and again then."""
+    now = timezone.now()
+    if effective_at <= now:
+        raise ValidationError({"effective_at": ["Choose a time in the future, or pause now."]})
+    if effective_at > now + MAX_NOTICE:
+        raise ValidationError({"effective_at": ["A pause can be scheduled up to a year ahead."]})
+    details = _clean_pause(
+        PauseDetails(reason, message, expected_resume_on),
+        pauses_on=timezone.localdate(effective_at),
+    )
+    project = _lock(project)
+    if project.status != ProjectStatus.ACTIVE:
+        raise ValidationError(
+            "«%(name)s» is %(status)s; only an active project can be paused.",
+            params={"name": project.name, "status": project.get_status_display().lower()},
+        )
+    if (pending := _pending_pause(project)) is not None:
+        raise ValidationError(
+            "«%(name)s» already pauses at %(when)s UTC; call that pause off first.",
+            params={"name": project.name, "when": f"{pending.effective_at:%d %b %Y %H:%M}"},
+        )
+    pause = ScheduledPause.objects.create(
+        project=project,
+        reason=details.reason,
+        message=details.message,
+        expected_resume_on=details.expected_resume_on,
+        effective_at=effective_at,
+        by=by,
+        created_at=now,
+    )
+    notices.scheduled_pause_notify(pause)
+    pause.notified_at = timezone.now()
+    pause.save(update_fields=["notified_at"])
+    return pause
+
+
+@transaction.atomic
+def project_pause_cancel(*, project: Project, by: User, message: str = "") -> ScheduledPause:
+    """Call off the pause scheduled for ``project`` and tell everyone who was warned of it."""
+    project = _lock(project)
+    pause = _cancel_pending(project, by=by, message=(message or "").strip())
+    if pause is None:
+        raise ValidationError("«%(name)s» has no pause scheduled.", params={"name": project.name})
+    notices.scheduled_pause_cancel_notify(pause)
+    return pause
+
+
+@transaction.atomic
+def scheduled_pause_apply(*, pause: ScheduledPause) -> ProjectStatusChange | None:
+    """Make a due scheduled pause take effect; return the change, or ``None`` if not applied.
+
+    Safe to run any number of times and from several workers at once: the row
+    is locked and re-checked, so the project pauses (and people are told) once.
+    """
+    pause = (
+        ScheduledPause.objects.select_for_update()
+        .filter(pk=pause.pk, status=ScheduledPauseStatus.PENDING, effective_at__lte=timezone.now())
+        .first()
+    )
+    if pause is None:
+        return None
+    project = _lock(pause.project)
+    if not project.can_transition_to(ProjectStatus.PAUSED):
+        _cancel_pending(project, by=None, message=f"The project was {project.status} by then.")
+        return None
+    change = _transition_and_notify(
+        project,
+        to=ProjectStatus.PAUSED,
+        by=pause.by,
+        reason=pause.reason,
+        message=pause.message,
+        expected_resume_on=pause.expected_resume_on,
+    )
+    pause.status = ScheduledPauseStatus.APPLIED
+    pause.change = change
+    pause.save(update_fields=["status", "change"])
+    return change
+
+
+def project_pauses_apply_due() -> int:
+    """Apply every scheduled pause whose time has come, each in its own transaction.
+
+    One pause that fails is logged and left pending for the next run; it
+    does not hold back the others.
+    """
+    due = ScheduledPause.objects.filter(
+        status=ScheduledPauseStatus.PENDING, effective_at__lte=timezone.now()
+    ).order_by("effective_at", "pk")
+    applied = 0
+    for pause in due:
+        try:
+            applied += scheduled_pause_apply(pause=pause) is not None
+        except Exception:
+            logger.exception("Scheduled pause %s could not be applied.", pause.pk)
+    return applied
+
+
+@transaction.atomic
+def project_resume(*, project: Project, by: User, message: str = "") -> ProjectStatusChange:
+    project = _lock(project)
+    if project.status != ProjectStatus.PAUSED:
+        raise ValidationError(
+            "«%(name)s» is not paused, so it can't be resumed.", params={"name": project.name}
+        )
+    return _transition_and_notify(
+        project, to=ProjectStatus.ACTIVE, by=by, message=(message or "").strip()
+    )
+
+
+@transaction.atomic
+def project_close(*, project: Project, by: User, message: str) -> ProjectStatusChange:
+    """Close for good and tell every assignee; entries already logged stay payable."""
+    message = (message or "").strip()
+    if not message:
+        raise ValidationError({"message": ["Say why the project is closing."]})
+    project = _lock(project)
+    change = _transition_and_notify(project, to=ProjectStatus.CLOSED, by=by, message=message)
+    _cancel_pending(project, by=by, message="The project was closed instead.")
+    return change

@@ -1,0 +1,268 @@
+"""The managers' pause, scheduled pause, call-off, resume and close, and the delivery counts."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from portal.models import EmailStatus, Notification, NotificationKind, OutboundEmail
+from projects import services
+from projects.models import (
+    PauseReason,
+    ProjectStatus,
+    ProjectStatusChange,
+    ScheduledPause,
+    ScheduledPauseStatus,
+)
+from tests import factories
+from tests.projects.factories import NOW, SETUP_AT, assign, project_create
+
+pytestmark = pytest.mark.django_db
+
+PROJECTS = reverse("admin:projects_project_changelist")
+CHANGES = reverse("admin:projects_projectstatuschange_changelist")
+MESSAGE = "The client is reviewing the batch of 9 November."
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    return client
+
+
+@pytest.fixture
+def staffed(clock, project, other_project, alice_on_project, bob_on_project, alice_on_other):
+    """Two active projects: alice and bob on one, alice on the other."""
+    clock.set(NOW)
+    return project, other_project
+
+
+def _action(client, action, projects, **data):
+    payload = {"action": action, ACTION_CHECKBOX_NAME: [p.pk for p in projects], **data}
+    return client.post(PROJECTS, payload, follow=True)
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def _pause_data(**overrides) -> dict:
+    data = {
+        "apply": "1",
+        "reason": PauseReason.QUALITY,
+        "message": MESSAGE,
+        "expected_resume_on": "2026-11-30",
+        "takes_effect": "now",
+        "effective_at": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_pause_form_asks_for_reason_message_resume_date_and_timing(staffed, manager_client):
+    project, _other = staffed
+    page = _action(manager_client, "pause", [project])
+
+    assert page.templates[0].name == "admin/projects/action_form.html"
+    form = page.context["form"]
+    assert list(form.fields) == [
+        "reason",
+        "message",
+        "expected_resume_on",
+        "takes_effect",
+        "effective_at",
+    ]
+    reasons = dict(form.fields["reason"].choices)
+    for label in ("Quality review", "Budget", "Other"):
+        assert label in reasons.values()
+
+
+def test_pausing_now_reports_how_many_contractors_were_told(staffed, manager_client, alice, bob):
+    project, _other = staffed
+    done = _action(manager_client, "pause", [project], **_pause_data())
+
+    assert _messages(done) == ["«Search relevance» is paused; 2 contractors told."]
+    project.refresh_from_db()
+    assert (project.status, project.pause_reason, project.expected_resume_on) == (
+        ProjectStatus.PAUSED,
+        PauseReason.QUALITY,
+        date(2026, 11, 30),
+    )
+    assert Notification.objects.filter(kind=NotificationKind.PROJECT_PAUSED).count() == 2
+
+
+def test_bulk_pause_pauses_each_project_and_reports_each_refusal(
+    staffed, manager_client, manager, alice
+):
+    project, other = staffed
+    third = project_create(manager, name="Legal review")
+    services.project_close(project=third, by=manager, message="Done.")
+
+    done = _action(manager_client, "pause", [project, other, third], **_pause_data())
+
+    assert sorted(_messages(done)) == sorted(
+        [
+            "«Search relevance» is paused; 2 contractors told.",
+            "«Chat safety review» is paused; 1 contractor told.",
+            "Legal review: «Legal review» is closed and can't become paused.",
+        ]
+    )
+    for paused in (project, other):
+        paused.refresh_from_db()
+        assert paused.status == ProjectStatus.PAUSED
+    assert Notification.objects.filter(recipient=alice, kind="project_paused").count() == 2
+
+
+def test_scheduling_a_pause_tells_everyone_now_and_pauses_later(staffed, manager_client, clock):
+    project, _other = staffed
+    done = _action(
+        manager_client,
+        "pause",
+        [project],
+        **_pause_data(takes_effect="later", effective_at="2026-11-14T09:00"),
+    )
+
+    assert _messages(done) == [
+        "«Search relevance» pauses at 14 Nov 2026 09:00 UTC; 2 contractors told now."
+    ]
+    project.refresh_from_db()
+    assert project.status == ProjectStatus.ACTIVE
+    pause = ScheduledPause.objects.get()
+    assert pause.effective_at.isoformat() == "2026-11-14T09:00:00+00:00"
+    assert Notification.objects.filter(kind=NotificationKind.PROJECT_PAUSING).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("effective_at", "error"),
+    [
+        ("", "Give the time the pause starts."),
+        ("2026-11-01T09:00", "Choose a time in the future, or pause now."),
+        ("tomorrow", "Enter a valid date/time."),
+    ],
+)
+def test_a_pause_later_needs_a_valid_future_time(staffed, manager_client, effective_at, error):
+    project, _other = staffed
+    response = _action(
+        manager_client,
+        "pause",
+        [project],
+        **_pause_data(takes_effect="later", effective_at=effective_at),
+    )
+    page = response.content.decode()
+    if "form" in response.context:
+        assert error in str(response.context["form"].errors)
+    else:
+        assert any(error in message for message in _messages(response)), page
+    assert not ScheduledPause.objects.exists()
+    project.refresh_from_db()
+    assert project.status == ProjectStatus.ACTIVE
+
+
+def test_calling_off_a_scheduled_pause(staffed, manager_client, manager, alice):
+    project, other = staffed
+    services.project_pause_schedule(
+        project=project,
+        by=manager,
+        reason=PauseReason.BUDGET,
+        message="Budget runs out.",
+        effective_at=NOW + timedelta(days=1),
+    )
+
+    done = _action(
+        manager_client,
+        "cancel_pause",
+        [project, other],
+        apply="1",
+        message="The budget was extended.",
+    )
+
+    assert sorted(_messages(done)) == [
+        "Chat safety review: «Chat safety review» has no pause scheduled.",
+        "«Search relevance» will not pause; 2 contractors told.",
+    ]
+    assert ScheduledPause.objects.get().status == ScheduledPauseStatus.CANCELLED
+    notice = Notification.objects.get(recipient=alice, kind="project_pause_cancelled")
+    assert notice.body == "The budget was extended."
+
+
+def test_resume_and_close_ask_for_a_message(staffed, manager_client, manager):
+    project, _other = staffed
+    services.project_pause(project=project, by=manager, reason="quality", message="Review.")
+
+    form = _action(manager_client, "resume", [project]).context["form"]
+    assert list(form.fields) == ["message"]
+    resumed = _action(manager_client, "resume", [project], apply="1", message="All clear.")
+    assert _messages(resumed) == ["«Search relevance» is active again; 2 contractors told."]
+
+    refused = _action(manager_client, "close", [project], apply="1", message="")
+    assert "message" in refused.context["form"].errors
+    closed = _action(manager_client, "close", [project], apply="1", message="Contract ended.")
+    assert _messages(closed) == ["«Search relevance» is closed; 2 contractors told."]
+
+
+def _text(response) -> str:
+    assert response.status_code == 200
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def test_the_project_page_shows_per_change_who_was_told_and_what_the_emails_did(
+    staffed, manager_client, manager, bob
+):
+    project, _other = staffed
+    change = services.project_pause(
+        project=project, by=manager, reason="quality", message="Review."
+    )
+    OutboundEmail.objects.filter(topic=change.topic, to=bob.email).update(
+        status=EmailStatus.FAILED, attempts=5
+    )
+
+    page = _text(manager_client.get(reverse("admin:projects_project_change", args=[project.pk])))
+
+    for heading in ("contractors notified", "emails sent", "emails failed", "emails waiting"):
+        assert heading in page.lower()
+    failed = f"?topic=project-status-change%3A{change.pk}&amp;status__exact=failed"
+    assert f'{failed}">1</a>' in page
+
+
+def test_the_status_change_list_counts_delivery_in_constant_queries(
+    staffed, manager_client, manager, clock
+):
+    project, other = staffed
+    services.project_pause(project=project, by=manager, reason="quality", message="Review.")
+
+    def count() -> int:
+        manager_client.get(CHANGES)
+        with CaptureQueriesContext(connection) as queries:
+            manager_client.get(CHANGES)
+        return len(queries)
+
+    one = count()
+    with clock.back_at(SETUP_AT):
+        for number in range(30):
+            person = factories.contractor_create(f"c{number}@example.com", by=manager)
+            assign(other, person, by=manager)
+    for _round in range(5):
+        services.project_pause(project=other, by=manager, reason="budget", message="Budget.")
+        services.project_resume(project=other, by=manager, message="Back.")
+    assert count() == one
+
+    page = _text(manager_client.get(CHANGES))
+    row = re.search(r"Chat safety review.*?</tr>", page).group(0)
+    assert ">31<" in row  # alice and the thirty told of the latest change
+    assert ProjectStatusChange.objects.count() > 10
+
+
+def test_outbox_filter_links_work_for_managers(staffed, manager_client, manager):
+    project, _other = staffed
+    change = services.project_pause(
+        project=project, by=manager, reason="quality", message="Review."
+    )
+    url = reverse("admin:portal_outboundemail_changelist")
+    # Emails leave after commit, which this test never reaches: both are waiting.
+    response = manager_client.get(url, {"topic": change.topic, "status__exact": "queued"})
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 2
