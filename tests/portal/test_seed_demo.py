@@ -21,6 +21,7 @@ from accounts.models import (
 from accounts.roles import ACCOUNTANTS, VENDOR_MANAGERS
 from accounts.uploads import PDF
 from portal.management.commands import seed_demo
+from projects.models import Assignment, Project, ProjectStatus, TimeEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,17 @@ def _seed(settings) -> str:
 
 
 def _counts() -> dict[str, int]:
-    models = [User, EmailAddress, Authenticator, ExpertiseArea, AgreementVersion, Application]
+    models = [
+        User,
+        EmailAddress,
+        Authenticator,
+        ExpertiseArea,
+        AgreementVersion,
+        Application,
+        Project,
+        Assignment,
+        TimeEntry,
+    ]
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -58,6 +69,16 @@ def test_the_demo_people_stand_where_the_readme_says(settings):
     assert application.resume.read().startswith(b"%PDF-")
     assert AgreementVersion.objects.filter(published_at__isnull=False).exists()
     assert ExpertiseArea.objects.count() >= 3
+    statuses = dict(Project.objects.values_list("name", "status"))
+    assert sorted(statuses.values()) == [
+        ProjectStatus.ACTIVE,
+        ProjectStatus.DRAFT,
+        ProjectStatus.PAUSED,
+    ]
+    paused = Project.objects.get(status=ProjectStatus.PAUSED)
+    assert paused.status_changes.filter(to_status=ProjectStatus.PAUSED).get().message
+    assert Assignment.objects.filter(contractor=contractor).count() == 2
+    assert TimeEntry.objects.filter(assignment__contractor=contractor).count() == 1
     for user in User.objects.all():
         assert user.check_password(seed_demo.DEMO_PASSWORD)
         assert EmailAddress.objects.get(user=user).verified

@@ -317,6 +317,7 @@ def test_dashboard_queries_do_not_grow_with_assignments(clock, alice_client, ali
     assert _queries(alice_client, reverse("home")) == one
 
 
-def test_dashboard_without_assignments_has_no_work_section(alice_client, alice):
+def test_dashboard_without_assignments_says_what_happens_next(alice_client, alice):
     body = alice_client.get(reverse("home")).content.decode()
     assert "Your projects this week" not in body
+    assert "You are not on a project yet" in body

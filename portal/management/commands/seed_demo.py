@@ -6,7 +6,7 @@ creates nothing new. The passwords and TOTP secrets are public (the README
 lists them), so the command refuses to run with DEBUG off.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import quote
 
 from allauth.account.models import EmailAddress
@@ -22,6 +22,9 @@ from accounts import services
 from accounts.models import AgreementVersion, ContractorProfile, ExpertiseArea, User
 from accounts.roles import ACCOUNTANTS, VENDOR_MANAGERS
 from accounts.selectors import agreement_current
+from projects import services as project_services
+from projects.models import PauseReason, Project
+from projects.timesheet import EntryChange, local_today
 
 DEMO_PASSWORD = "portal-demo-password"  # noqa: S105 - public on purpose, see the README
 MANAGER_EMAIL = "manager@demo.example"
@@ -180,7 +183,76 @@ def seed() -> list[str]:
     if APPLICANT_EMAIL not in existing:
         _applicant(expertise=[areas["Translation review"]])
     created += [f"user {email}" for email in _all_emails() if email not in existing]
+    created += _projects(manager=manager, areas=areas)
     return created
+
+
+DEMO_PROJECTS = {
+    "Search relevance — German": {
+        "description": "Rate how well search results answer German queries.",
+        "guidelines": "Read the rating rubric before every session; when unsure, flag it.",
+        "default_rate_minor": 2200,
+        "languages": ["de"],
+    },
+    "Chatbot answer comparison": {
+        "description": "Compare two assistant answers and say which is more helpful.",
+        "guidelines": "Judge helpfulness first, then accuracy, then tone.",
+        "default_rate_minor": 2600,
+        "languages": ["en"],
+    },
+    "Medical answer review": {
+        "description": "Expert review of health answers (starts next month).",
+        "guidelines": "Only reviewers with a clinical background.",
+        "default_rate_minor": 5500,
+        "languages": ["en"],
+    },
+}
+
+
+def _project(name: str, *, manager: User, expertise: list[ExpertiseArea]) -> Project:
+    values = DEMO_PROJECTS[name]
+    details = project_services.ProjectDetails(
+        name=name,
+        currency="EUR",
+        expected_hours_per_week=15,
+        weekly_cap_minutes=20 * 60,
+        start_on=timezone.localdate() - timedelta(days=7),
+        manager=manager,
+        expertise=expertise,
+        **values,
+    )
+    return project_services.project_create(details=details, by=manager)
+
+
+def _projects(*, manager: User, areas: dict[str, ExpertiseArea]) -> list[str]:
+    """An active project with today's hours in draft, a paused one, and a draft one."""
+    if Project.objects.filter(name__in=DEMO_PROJECTS).exists():
+        return []
+    contractor = User.objects.get(email=CONTRACTOR_EMAIL).contractor_profile
+    search = _project(
+        "Search relevance — German", manager=manager, expertise=[areas["Search relevance rating"]]
+    )
+    chat = _project(
+        "Chatbot answer comparison", manager=manager, expertise=[areas["Conversational AI rating"]]
+    )
+    _project("Medical answer review", manager=manager, expertise=[areas["Medical text review"]])
+    for project in (search, chat):
+        project_services.project_activate(project=project, by=manager)
+        project_services.assignment_create(project=project, contractor=contractor, by=manager)
+    # "Today" is the contractor's own day, which may differ from UTC's.
+    today = local_today(contractor.time_zone)
+    project_services.time_entries_save(
+        by=contractor.user,
+        changes=[EntryChange(search.assignments.get().pk, today, "task", 90)],
+    )
+    project_services.project_pause(
+        project=chat,
+        by=manager,
+        reason=PauseReason.QUALITY,
+        message="The client is reviewing last week's batch; we expect to restart soon.",
+        expected_resume_on=timezone.localdate() + timedelta(days=7),
+    )
+    return [f"project {name!r}" for name in DEMO_PROJECTS]
 
 
 def _all_emails() -> list[str]:
