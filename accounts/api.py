@@ -16,7 +16,7 @@ from drf_spectacular.utils import OpenApiRequest, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import JSONParser, MultiPartParser
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -39,7 +39,7 @@ from accounts.selectors import (
     application_latest_for_user,
     profile_for_user,
 )
-from portal.api import django_validation_errors_as_400
+from portal.api import SignedIn, django_validation_errors_as_400
 
 VALIDATION_ERROR = OpenApiResponse(
     OpenApiTypes.OBJECT,
@@ -345,7 +345,7 @@ class CreatesFromSessionOnly(BasePermission):
 
 
 class ApiTokenListApi(APIView):
-    permission_classes = [IsAuthenticated, CreatesFromSessionOnly]
+    permission_classes = [SignedIn, CreatesFromSessionOnly]
 
     @extend_schema(
         summary="Your API tokens, revoked ones included (never their keys)",

@@ -10,7 +10,7 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, renderers, serializers
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +20,7 @@ from payments import exports, selectors
 from payments.exports import Kind, PayrollFilter
 from payments.models import AdjustmentKind, PayoutStatus
 from payments.views import EXPORT_PERMISSION, csv_response
+from portal.api import SignedIn
 from projects.models import EntryKind
 from projects.timesheet import local_today
 
@@ -180,7 +181,7 @@ class ExportQuerySerializer(serializers.Serializer):
 
 
 class PayrollExportApi(APIView):
-    permission_classes = [IsAuthenticated, CanExportPayroll]
+    permission_classes = [SignedIn, CanExportPayroll]
     renderer_classes = [renderers.JSONRenderer, CSVRenderer]
 
     @extend_schema(

@@ -3,11 +3,12 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from allauth.mfa.utils import is_mfa_enabled
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
-from rest_framework import exceptions
+from rest_framework import exceptions, permissions
 from rest_framework.fields import get_error_detail
 from rest_framework.settings import api_settings
 
@@ -46,3 +47,18 @@ class HashedTokenScheme(OpenApiAuthenticationExtension):
         return build_bearer_security_scheme_object(
             header_name="Authorization", token_prefix=self.target.keyword
         )
+
+
+class SignedIn(permissions.IsAuthenticated):
+    """Signed in, and for staff, with two-factor authentication on.
+
+    The admin and the staff pages refuse staff without an authenticator; the
+    API must not be the way around that, whether by session or by token.
+    """
+
+    message = "Staff must turn on two-factor authentication before using the API."
+
+    def has_permission(self, request, view) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        return not request.user.is_staff or is_mfa_enabled(request.user)

@@ -21,6 +21,7 @@ from accounts.selectors import (
     profile_for_user,
 )
 from accounts.views.http import attachment, is_post
+from portal.admin_site import require_mfa_for_staff
 
 
 def _application_closed_to(profile: ContractorProfile | None, latest: Application | None) -> str:
@@ -123,6 +124,7 @@ def application_withdraw(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_mfa_for_staff
 @require_GET
 def resume(request: HttpRequest, pk: int) -> FileResponse:
     application = application_get_for_user(user=request.user, pk=pk)

@@ -1,5 +1,7 @@
 """Request and response plumbing the contractor's views share."""
 
+from allauth.account.adapter import get_adapter
+from django.core.exceptions import PermissionDenied
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest
 
@@ -7,10 +9,13 @@ from django.http import FileResponse, Http404, HttpRequest
 def client_ip(request: HttpRequest) -> str | None:
     """The address the request came from, as recorded with an agreement acceptance.
 
-    Behind a reverse proxy REMOTE_ADDR is the proxy's address; the proxy must
-    then set it from X-Forwarded-For (e.g. gunicorn's --forwarded-allow-ips).
+    The same answer allauth's rate limits use: behind TRUSTED_PROXY_COUNT
+    proxies it is read from X-Forwarded-For, otherwise it is REMOTE_ADDR.
     """
-    return request.META.get("REMOTE_ADDR") or None
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except PermissionDenied:
+        return None
 
 
 def attachment(file: FieldFile, *, filename: str, content_type: str) -> FileResponse:

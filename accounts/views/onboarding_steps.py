@@ -21,6 +21,7 @@ from accounts.models import ContractorProfile, TaxForm, TaxFormType
 from accounts.selectors import agreement_current, onboarding_checklist
 from accounts.views.access import CHECKLIST_STATUSES, STEP_STATUSES, contractor_required
 from accounts.views.http import attachment, client_ip, is_post
+from portal.admin_site import require_mfa_for_staff
 
 STEP_URLS = {
     "agreement": "accounts:agreement",
@@ -119,6 +120,7 @@ def tax_form(request: HttpRequest, profile: ContractorProfile) -> HttpResponse:
 
 
 @login_required
+@require_mfa_for_staff
 @require_GET
 def tax_document(request: HttpRequest) -> FileResponse:
     requested = request.GET.get("profile")

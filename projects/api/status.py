@@ -7,12 +7,12 @@ call the same services.
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api import django_validation_errors_as_400
+from portal.api import SignedIn, django_validation_errors_as_400
 from projects import selectors, services
 from projects.api.work import VALIDATION_ERROR, valid
 from projects.models import (
@@ -96,7 +96,7 @@ def _pause_response(pause: ScheduledPause, code: int = status.HTTP_200_OK) -> Re
 
 
 class _StatusApi(APIView):
-    permission_classes = [IsAuthenticated, CanChangeProjectStatus]
+    permission_classes = [SignedIn, CanChangeProjectStatus]
 
 
 class ProjectPauseApi(_StatusApi):
@@ -182,7 +182,7 @@ class ProjectStatusChangeListApi(generics.ListAPIView):
     """The project's status history, newest first, with how each change's notices went out."""
 
     serializer_class = StatusChangeSerializer
-    permission_classes = [IsAuthenticated, CanViewProjectHistory]
+    permission_classes = [SignedIn, CanViewProjectHistory]
 
     def get_queryset(self):
         project = selectors.project_get_for_manager(self.kwargs["project_id"])

@@ -16,13 +16,13 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import generics, serializers, status
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from portal.api import django_validation_errors_as_400
+from portal.api import SignedIn, django_validation_errors_as_400
 from projects import selectors, services
 from projects.models import (
     MINUTES_PER_DAY,
@@ -320,7 +320,7 @@ class ReviewEntryListApi(generics.ListAPIView):
     """Every contractor's time entries, for staff who may view them; filter by week and more."""
 
     serializer_class = TimeEntrySerializer
-    permission_classes = [IsAuthenticated, CanViewEntries]
+    permission_classes = [SignedIn, CanViewEntries]
 
     def get_queryset(self):
         query = valid(ReviewQuerySerializer, self.request.query_params)
@@ -339,7 +339,7 @@ class ReviewEntryListApi(generics.ListAPIView):
 
 
 class _ReviewApi(APIView):
-    permission_classes = [IsAuthenticated, CanReviewEntries]
+    permission_classes = [SignedIn, CanReviewEntries]
 
     def _respond(self, entries: list[TimeEntry]) -> Response:
         reviewed = selectors.time_entry_list_for_reviewer().filter(pk__in=[e.pk for e in entries])

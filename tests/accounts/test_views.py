@@ -802,3 +802,29 @@ def test_tokens_page_query_count_does_not_grow_with_tokens(
         services.api_token_create(user=alice, name=f"token {number}")
     with django_assert_max_num_queries(5):
         client.get(reverse("accounts:api_tokens"))
+
+
+def test_behind_a_trusted_proxy_the_agreement_records_the_forwarded_address(client, dora, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    agreement = factories.agreement_publish()
+    client.force_login(dora)
+    client.post(
+        reverse("accounts:agreement"),
+        {"agreement": agreement.pk, "accept": "on"},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+    )
+    assert AgreementAcceptance.objects.get().ip_address == "203.0.113.9"
+
+
+def test_staff_without_mfa_cannot_download_resumes_or_tax_forms(client, applicant):
+    manager = factories.manager_create("nomfa@example.com", mfa=False)
+    application = applicant.contractor_profile.applications.get()
+    client.force_login(manager)
+    for url in (
+        reverse("accounts:resume", kwargs={"pk": application.pk}),
+        reverse("accounts:tax_document") + f"?profile={applicant.contractor_profile.pk}",
+    ):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("mfa_activate_totp"))

@@ -60,6 +60,10 @@ def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
             "CSRF_TRUSTED_ORIGINS entries must start with http:// or https://",
         ),
         ({"EMAIL_USE_TLS": "1", "EMAIL_USE_SSL": "1"}, "EMAIL_USE_TLS and EMAIL_USE_SSL"),
+        ({"CELERY_BROKER_URL": "localhost:6379"}, "CELERY_BROKER_URL must start with redis://"),
+        ({"CACHE_URL": "127.0.0.1:6379/1"}, "CACHE_URL must start with redis://"),
+        ({"SITE_URL": "portal.example.com"}, "SITE_URL must start with http://"),
+        ({"TRUSTED_PROXY_COUNT": "one"}, "TRUSTED_PROXY_COUNT must be a whole number"),
         ({"SECURE_SSL_REDIRECT": "sometimes"}, "SECURE_SSL_REDIRECT must be one of"),
     ],
 )
