@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import (
@@ -179,3 +179,16 @@ def tax_form_document_get_for_user(*, user: User, profile_id: int | None) -> Tax
         return queryset.get()
     except TaxForm.DoesNotExist:
         raise Http404("No such tax form.") from None
+
+
+def staff_with_permission(perm: str) -> QuerySet[User]:
+    """Active staff whose groups (or own grants) give them ``perm`` ("app_label.codename")."""
+    app_label, codename = perm.split(".", 1)
+    granted = Q(
+        groups__permissions__codename=codename,
+        groups__permissions__content_type__app_label=app_label,
+    ) | Q(
+        user_permissions__codename=codename,
+        user_permissions__content_type__app_label=app_label,
+    )
+    return User.objects.filter(granted, is_active=True, is_staff=True).distinct()

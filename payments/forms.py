@@ -110,7 +110,7 @@ class PaymentReportForm(forms.Form):
         except UnicodeDecodeError:
             raise ValidationError("The file is not UTF-8 text.") from None
         reader = csv.DictReader(io.StringIO(text))
-        if set(reader.fieldnames or ()) < {"payout_id", "reference", "paid_on"}:
+        if not {"payout_id", "reference", "paid_on"} <= set(reader.fieldnames or ()):
             raise ValidationError("The header row must name payout_id, reference and paid_on.")
         payments, errors = [], []
         for number, row in enumerate(reader, start=2):

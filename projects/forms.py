@@ -8,10 +8,12 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.choices import currency_choices, language_choices
-from accounts.models import ContractorProfile, User
+from accounts.models import ContractorProfile
+from accounts.selectors import staff_with_permission
 from payments.money import decimal_to_minor, minor_to_decimal
 from projects.models import MINUTES_PER_WEEK, PauseReason, Project
 from projects.services import ProjectDetails
+from projects.services.projects import MANAGES_PROJECTS
 from projects.timesheet import DURATION_HELP, format_minutes, parse_hours
 
 
@@ -69,7 +71,7 @@ class ProjectForm(forms.ModelForm):
     currency = forms.ChoiceField(choices=currency_choices)
     weekly_cap = HoursField(label="Weekly cap per contractor")
     manager = forms.ModelChoiceField(
-        queryset=User.objects.filter(is_staff=True, is_active=True).order_by("email"),
+        queryset=staff_with_permission(MANAGES_PROJECTS).order_by("email"),
         help_text="Contractors on the project see this person and can contact them.",
     )
 

@@ -261,6 +261,11 @@ class ScheduledPause(models.Model):
     def topic(self) -> str:
         return f"{self.TOPIC_PREFIX}{self.pk}"
 
+    @property
+    def cancel_topic(self) -> str:
+        # Its own group, so the delivery counts of the announcement are not doubled.
+        return f"{self.TOPIC_PREFIX}{self.pk}:cancelled"
+
 
 # --- Assignments -----------------------------------------------------------------
 

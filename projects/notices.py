@@ -117,7 +117,7 @@ def scheduled_pause_cancel_notify(pause: ScheduledPause) -> int:
         kind=NotificationKind.PROJECT_PAUSE_CANCELLED,
         title=f"«{pause.project.name}» will not pause on {_when(pause.effective_at)}",
         body=body,
-        topic=pause.topic,
+        topic=pause.cancel_topic,
     )
 
 

@@ -33,8 +33,9 @@ class AgreementVersionAdmin(admin.ModelAdmin):
         )
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        # The text people agreed to must stay the text they agreed to.
-        if obj is not None and obj.acceptances.exists():
+        # The text people agree to must stay the text they agreed to: once a
+        # version is published (or accepted) it is never edited, only replaced.
+        if obj is not None and (obj.published_at is not None or obj.acceptances.exists()):
             return False
         return super().has_change_permission(request, obj)
 

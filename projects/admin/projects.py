@@ -119,7 +119,7 @@ class ScheduledPauseInline(DeliveryColumns, admin.TabularInline):
 class ProjectAdmin(admin.ModelAdmin):
     form = forms.ProjectForm
     list_display = ["name", "status", "manager", "rate", "cap", "start_on", "end_on", "assigned"]
-    list_filter = ["status", "manager"]
+    list_filter = ["status", ("manager", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["manager"]
     search_fields = ["name", "description"]
     date_hierarchy = "start_on"
@@ -238,7 +238,7 @@ class ProjectAdmin(admin.ModelAdmin):
             pause = services.project_pause_cancel(
                 project=project, by=request.user, message=data["message"]
             )
-            return f"«{project}» will not pause; {_told(pause.topic)} told."
+            return f"«{project}» will not pause; {_told(pause.cancel_topic)} told."
 
         return apply_each(self, request, queryset, apply)
 

@@ -45,9 +45,14 @@ class ProjectDetails:
     end_on: date | None = None
 
 
+# Who may be named responsible for a project: whoever may run projects.
+MANAGES_PROJECTS = "projects.change_project"
+
+
 def _apply_details(project: Project, details: ProjectDetails) -> None:
-    if not details.manager.is_staff:
-        raise ValidationError({"manager": ["The responsible manager must be a staff member."]})
+    manager = details.manager
+    if not (manager.is_active and manager.is_staff and manager.has_perm(MANAGES_PROJECTS)):
+        raise ValidationError({"manager": ["The responsible manager must be a vendor manager."]})
     for name in DETAIL_FIELDS:
         setattr(project, name, getattr(details, name))
     project.languages = sorted(set(details.languages))

@@ -14,11 +14,12 @@ from accounts.models import User
 from portal.models import NotificationKind
 from portal.notifications import notify
 from projects.models import EntryStatus, TimeEntry, TimeEntryStatusChange
+from projects.pay_periods import closed_pay_period_dates
 from projects.services.time import history_row
 from projects.timesheet import format_minutes
 
 
-def _lock_for_review(entry_ids: Collection[int]) -> list[TimeEntry]:
+def _lock_for_review(entry_ids: Collection[int], *, by: User) -> list[TimeEntry]:
     ids = set(entry_ids)
     if not ids:
         raise ValidationError("Select at least one time entry.")
@@ -41,6 +42,8 @@ def _lock_for_review(entry_ids: Collection[int]) -> list[TimeEntry]:
             f"Only submitted entries can be reviewed; the selection includes {listed}. "
             "Nothing was changed."
         )
+    if any(entry.assignment.contractor.user_id == by.pk for entry in entries):
+        raise ValidationError("Nobody reviews their own hours; nothing was changed.")
     return entries
 
 
@@ -59,7 +62,7 @@ def _review(entries: list[TimeEntry], *, to: str, by: User, reason: str = "") ->
 @transaction.atomic
 def time_entries_approve(*, entry_ids: Collection[int], by: User) -> list[TimeEntry]:
     """Approve submitted entries; they become read-only and payable."""
-    entries = _lock_for_review(entry_ids)
+    entries = _lock_for_review(entry_ids, by=by)
     _review(entries, to=EntryStatus.APPROVED, by=by)
     _notify_contractors(entries, NotificationKind.HOURS_APPROVED, reason="")
     return entries
@@ -71,7 +74,16 @@ def time_entries_reject(*, entry_ids: Collection[int], by: User, reason: str) ->
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": ["Give the contractor a reason; they will read it."]})
-    entries = _lock_for_review(entry_ids)
+    entries = _lock_for_review(entry_ids, by=by)
+    # A rejected entry must be correctable, and entries of a closed pay period
+    # are locked: rejecting one would leave hours that can never be paid.
+    locked = closed_pay_period_dates({entry.work_on for entry in entries})
+    if locked:
+        days = ", ".join(f"{day:%a %-d %b}" for day in sorted(locked))
+        raise ValidationError(
+            f"The pay period of {days} is closed, so these hours can no longer be corrected; "
+            "approve them, or adjust the payout instead. Nothing was changed."
+        )
     _review(entries, to=EntryStatus.REJECTED, by=by, reason=reason)
     _notify_contractors(entries, NotificationKind.HOURS_REJECTED, reason=reason)
     return entries

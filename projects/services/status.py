@@ -241,6 +241,9 @@ def scheduled_pause_apply(*, pause: ScheduledPause) -> ProjectStatusChange | Non
     Safe to run any number of times and from several workers at once: the row
     is locked and re-checked, so the project pauses (and people are told) once.
     """
+    # The project first, then its pause: the order project_pause and
+    # project_close lock them in, so the two can never deadlock.
+    project = _lock(Project(pk=pause.project_id))
     pause = (
         ScheduledPause.objects.select_for_update()
         .filter(pk=pause.pk, status=ScheduledPauseStatus.PENDING, effective_at__lte=timezone.now())
@@ -248,7 +251,6 @@ def scheduled_pause_apply(*, pause: ScheduledPause) -> ProjectStatusChange | Non
     )
     if pause is None:
         return None
-    project = _lock(pause.project)
     if not project.can_transition_to(ProjectStatus.PAUSED):
         _cancel_pending(project, by=None, message=f"The project was {project.status} by then.")
         return None

@@ -609,3 +609,13 @@ def test_publishing_an_agreement_makes_it_the_one_contractors_accept(client, man
         follow=True,
     )
     assert "already published" in again.content.decode()
+
+
+def test_a_published_agreement_version_can_no_longer_change_even_unaccepted(manager_client):
+    from accounts.models import AgreementVersion
+
+    version = factories.agreement_publish("3.0")
+    change = reverse("admin:accounts_agreementversion_change", args=[version.pk])
+    edit = manager_client.post(change, {"version": "3.0", "title": "x", "body": "Rewritten."})
+    assert edit.status_code == 403
+    assert AgreementVersion.objects.get(pk=version.pk).body == "You agree to do good work."

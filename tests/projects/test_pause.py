@@ -262,7 +262,7 @@ def test_calling_off_a_scheduled_pause_tells_those_who_were_warned(
         "Budget was extended.",
     )
     notice = Notification.objects.get(
-        topic=pause.topic, recipient=alice, kind=NotificationKind.PROJECT_PAUSE_CANCELLED
+        topic=pause.cancel_topic, recipient=alice, kind=NotificationKind.PROJECT_PAUSE_CANCELLED
     )
     assert notice.title == "«Search relevance» will not pause on Sat 14 Nov 2026, 12:00 UTC"
     assert notice.body == "Budget was extended."

@@ -319,3 +319,9 @@ def test_suspended_contractor_cannot_be_assigned(clock, project, alice, manager)
     )
     with pytest.raises(ValidationError, match="is suspended"):
         assign(project, alice, by=manager)
+
+
+def test_only_a_vendor_manager_can_be_responsible_for_a_project(manager, accountant):
+    with pytest.raises(ValidationError, match="must be a vendor manager"):
+        services.project_create(details=project_details(accountant), by=manager)
+    assert services.project_create(details=project_details(manager), by=manager).manager == manager

@@ -439,3 +439,21 @@ def test_api_style_create_update_delete(alice_on_project, alice, now):
     assert "work_on" in error.value.message_dict
     services.time_entry_delete(by=alice, entry=entry)
     assert not TimeEntry.objects.exists()
+
+
+def test_hours_of_a_closed_pay_period_cannot_be_rejected(alice_on_project, alice, manager, now):
+    log(alice, alice_on_project, MON, 60)
+    entries = services.time_week_submit(by=alice, week=MON)
+    pay_period_close(period=pay_period_for(MON), by=manager, today=NOW.date())
+    with pytest.raises(ValidationError, match="can no longer be corrected"):
+        services.time_entries_reject(entry_ids=[e.pk for e in entries], by=manager, reason="No")
+    assert TimeEntry.objects.get().status == EntryStatus.SUBMITTED
+    services.time_entries_approve(entry_ids=[e.pk for e in entries], by=manager)
+    assert TimeEntry.objects.get().status == EntryStatus.APPROVED
+
+
+def test_nobody_reviews_their_own_hours(alice_on_project, alice, now):
+    log(alice, alice_on_project, MON, 60)
+    entries = services.time_week_submit(by=alice, week=MON)
+    with pytest.raises(ValidationError, match="their own hours"):
+        services.time_entries_approve(entry_ids=[e.pk for e in entries], by=alice)
