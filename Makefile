@@ -88,7 +88,7 @@ check: $(INSTALLED)
 .PHONY: bench
 bench: bench-pause bench-payments
 
-# The payments benchmark (issue 5) on a PostgreSQL database of its own, created
+# The payments benchmark, on a PostgreSQL database of its own, created
 # if missing: seeds 10,000 contractors and 1,000,000 time entries, then times
 # payout generation, the payroll exports and the earnings page.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
@@ -110,7 +110,7 @@ bench-payments: $(INSTALLED)
 	$(BENCH_ENV) SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 		$(BIN)/python manage.py bench_payments $(BENCH_ARGS)
 
-# The pause benchmark (issue 4): a project with 50,000 active assignees on a
+# The pause benchmark: a project with 50,000 active assignees on a
 # PostgreSQL database of its own, recreated on each run, paused through the
 # service; a real Celery worker then hands every email to a local SMTP server.
 BENCH_PAUSE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench_pause

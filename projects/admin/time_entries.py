@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.models import ContractorProfile
 from projects import forms, selectors, services
 from projects.admin.actions import action_form, errors_text, money
 from projects.models import (
@@ -48,6 +49,15 @@ class TimeEntryStatusChangeInline(admin.TabularInline):
         return False
 
 
+class ContractorFilter(admin.RelatedOnlyFieldListFilter):
+    """The contractors with entries, named in one query (their names include the email)."""
+
+    def field_choices(self, field, request, model_admin) -> list[tuple[int, str]]:
+        ids = model_admin.get_queryset(request).values("assignment__contractor")
+        profiles = ContractorProfile.objects.filter(pk__in=ids).select_related("user")
+        return [(profile.pk, str(profile)) for profile in profiles.order_by("legal_name")]
+
+
 @admin.register(TimeEntry)
 class TimeEntryAdmin(admin.ModelAdmin):
     list_display = [
@@ -65,7 +75,7 @@ class TimeEntryAdmin(admin.ModelAdmin):
         "status",
         WeekFilter,
         ("assignment__project", admin.RelatedOnlyFieldListFilter),
-        ("assignment__contractor", admin.RelatedOnlyFieldListFilter),
+        ("assignment__contractor", ContractorFilter),
         "kind",
     ]
     list_select_related = ["assignment__project", "assignment__contractor__user"]

@@ -14,7 +14,7 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-STYLESHEET = Path(settings.BASE_DIR) / "static" / "css" / "site.css"
+STYLESHEET = Path(settings.BASE_DIR) / "portal" / "static" / "portal" / "site.css"
 
 
 def page(response) -> str:
@@ -102,7 +102,7 @@ def test_public_pages_use_the_site_layout(client, name):
     html = page(client.get(reverse(name)))
     assert '<a class="skip-link" href="#main">' in html
     assert '<main id="main"' in html
-    assert f'href="{static("css/site.css")}"' in html
+    assert f'href="{static("portal/site.css")}"' in html
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
 
 

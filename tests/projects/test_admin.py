@@ -16,7 +16,7 @@ from projects.models import (
     TimeEntry,
 )
 from tests import factories
-from tests.projects.factories import LAST_MONDAY, NOW, assign, log, log_many
+from tests.projects.factories import LAST_MONDAY, NOW, SETUP_AT, assign, log, log_many
 
 pytestmark = pytest.mark.django_db
 
@@ -330,3 +330,19 @@ def test_project_list_and_page_queries_do_not_grow_with_assignments(
         assign(project, contractor, by=manager)
     assert _count_queries(manager_client, PROJECTS) == one_list
     assert _count_queries(manager_client, url) == one_page
+
+
+def test_time_entry_list_queries_do_not_grow_with_contractors(
+    clock, manager_client, manager, project, alice
+):
+    clock.set(SETUP_AT)
+    people = [alice] + [
+        factories.contractor_create(f"c{i}@example.com", by=manager) for i in range(5)
+    ]
+    assignments = [assign(project, person, by=manager) for person in people]
+    clock.set(NOW)
+    log_many(people[0], assignments[0], 1)
+    one = _count_queries(manager_client, ENTRIES)
+    for person, assignment in zip(people[1:], assignments[1:], strict=True):
+        log_many(person, assignment, 1)
+    assert _count_queries(manager_client, ENTRIES) == one
