@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 
 from payments.money import format_money
 
-ACTION_TEMPLATE = "admin/payments/action_form.html"
+ACTION_TEMPLATE = "admin/action_form.html"
 
 
 def action_page(

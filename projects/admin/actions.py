@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 
 from payments.money import format_money
 
-ACTION_TEMPLATE = "admin/projects/action_form.html"
+ACTION_TEMPLATE = "admin/action_form.html"
 
 
 def errors_text(exc: ValidationError) -> str:

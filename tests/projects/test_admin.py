@@ -116,7 +116,7 @@ def _empty_inlines() -> dict:
 def test_pause_action_asks_for_a_reason_then_pauses(clock, manager_client, project):
     clock.set(NOW)
     page = _action(manager_client, PROJECTS, "pause", [project])
-    assert page.templates[0].name == "admin/projects/action_form.html"
+    assert page.templates[0].name == "admin/action_form.html"
     invalid = _action(manager_client, PROJECTS, "pause", [project], apply="1", reason="quality")
     assert "message" in invalid.context["form"].errors
     project.refresh_from_db()

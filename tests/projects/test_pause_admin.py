@@ -67,7 +67,7 @@ def test_the_pause_form_asks_for_reason_message_resume_date_and_timing(staffed, 
     project, _other = staffed
     page = _action(manager_client, "pause", [project])
 
-    assert page.templates[0].name == "admin/projects/action_form.html"
+    assert page.templates[0].name == "admin/action_form.html"
     form = page.context["form"]
     assert list(form.fields) == [
         "reason",
