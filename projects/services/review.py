@@ -77,7 +77,7 @@ def time_entries_reject(*, entry_ids: Collection[int], by: User, reason: str) ->
     entries = _lock_for_review(entry_ids, by=by)
     # A rejected entry must be correctable, and entries of a closed pay period
     # are locked: rejecting one would leave hours that can never be paid.
-    locked = closed_pay_period_dates({entry.work_on for entry in entries})
+    locked = closed_pay_period_dates({entry.work_on for entry in entries}, lock=True)
     if locked:
         days = ", ".join(f"{day:%a %-d %b}" for day in sorted(locked))
         raise ValidationError(

@@ -101,7 +101,7 @@ def _load_book(profile: ContractorProfile, *, days: Iterable[date], entry_ids=()
         today=local_today(profile.time_zone),
         assignments=_assignments_for_rules(profile),
         entries={entry.pk: entry for entry in entries},
-        closed_dates=closed_pay_period_dates(loaded_days),
+        closed_dates=closed_pay_period_dates(loaded_days, lock=True),
     )
 
 

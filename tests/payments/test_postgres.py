@@ -224,3 +224,28 @@ def test_the_benchmark_runs_end_to_end_at_a_small_size():
     assert "detail export" in report and "memory growth" in report
     assert "earnings page, " in report
     assert Payout.objects.filter(status=PayoutStatus.PAID).count() == 3  # the history
+
+
+def test_closing_a_period_waits_for_a_time_edit_under_way(clock, manager):
+    from django.db import transaction
+    from django.db.utils import OperationalError
+
+    from payments.models import PayPeriod
+    from projects.pay_periods import closed_pay_period_dates
+
+    period = factories.period(LAST_MONDAY)
+    closer_blocked = []
+
+    def close_without_waiting() -> None:
+        with transaction.atomic():
+            try:
+                PayPeriod.objects.select_for_update(nowait=True).get(pk=period.pk)
+            except OperationalError:
+                closer_blocked.append(True)
+
+    with transaction.atomic():
+        assert closed_pay_period_dates({LAST_MONDAY}, lock=True) == set()
+        worker = threading.Thread(target=lambda: (close_without_waiting(), connections.close_all()))
+        worker.start()
+        worker.join()
+    assert closer_blocked == [True]
