@@ -243,12 +243,9 @@ def test_a_suspended_contractor_logs_only_the_days_before(clock, alice_on_projec
         log(alice, alice_on_project, WED, 60)
 
 
-def test_closed_pay_periods_lock_their_days(alice_on_project, alice, now, monkeypatch):
+def test_closed_pay_periods_lock_their_days(alice_on_project, alice, manager, now):
     log(alice, alice_on_project, MON, 60)
-    monkeypatch.setattr(
-        "projects.services.time.closed_pay_period_dates",
-        lambda dates: {day for day in dates if day <= date(2026, 11, 8)},
-    )
+    pay_period_close(period=pay_period_for(MON), by=manager, today=NOW.date())
     with pytest.raises(ValidationError, match="The pay period with Mon 2 Nov is closed"):
         log(alice, alice_on_project, MON, 30)
     with pytest.raises(ValidationError, match="The pay period with Tue 3 Nov is closed"):
