@@ -5,8 +5,6 @@ as everywhere in the API. A contractor reaches only their own payouts;
 another's id is a 404. The export streams the same CSV as the payroll page.
 """
 
-from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, renderers, serializers
@@ -15,7 +13,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import ContractorProfile
 from payments import exports, selectors
 from payments.exports import Kind, PayrollFilter
 from payments.models import AdjustmentKind, PayoutStatus
@@ -23,14 +20,6 @@ from payments.views import EXPORT_PERMISSION, csv_response
 from portal.api import SignedIn
 from projects.models import EntryKind
 from projects.timesheet import local_today
-
-
-def _profile(request: Request) -> ContractorProfile:
-    try:
-        return request.user.contractor_profile
-    except ObjectDoesNotExist:
-        raise Http404("Only contractors have earnings.") from None
-
 
 # --- Earnings -------------------------------------------------------------------------------
 
@@ -85,7 +74,7 @@ class EarningsApi(APIView):
     def get(self, request: Request) -> Response:
         """Your hours in one pay period per project: logged, waiting for review, approved,
         and what each is worth at your rates."""
-        profile = _profile(request)
+        profile = selectors.earner_for_user(request.user)
         query = PeriodQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         day = query.validated_data.get("period") or local_today(profile.time_zone)

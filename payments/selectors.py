@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
@@ -311,3 +312,14 @@ def earnings_dashboard_for_user(user: User) -> EarningsDashboard | None:
     return EarningsDashboard(
         earnings=period_earnings_for_contractor(profile, day=today), latest_payout=latest
     )
+
+
+def earner_for_user(user: User) -> ContractorProfile:
+    """The contractor whose earnings ``user`` may see: their own; anyone else gets a 404.
+
+    Read through the user, so a page's navigation reuses the profile instead of fetching it again.
+    """
+    try:
+        return user.contractor_profile
+    except ObjectDoesNotExist:
+        raise Http404("Only contractors have earnings.") from None

@@ -5,13 +5,12 @@ from datetime import date
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.models import ContractorProfile
 from payments import charts, exports, selectors
 from payments.forms import EarningsDownloadForm, PayrollExportForm
 from payments.money import display_locale
@@ -21,14 +20,6 @@ from projects.timesheet import local_today
 
 PAYOUTS_PER_PAGE = 10
 EXPORT_PERMISSION = "payments.export_payroll"
-
-
-def _profile(request: HttpRequest) -> ContractorProfile:
-    # Through the user, so the navigation reuses the profile instead of fetching it again.
-    try:
-        return request.user.contractor_profile
-    except ObjectDoesNotExist:
-        raise Http404("Only contractors have earnings.") from None
 
 
 def _day(text: str | None, default: date) -> date:
@@ -49,7 +40,7 @@ def csv_response(chunks: Iterator[bytes], filename: str) -> StreamingHttpRespons
 @login_required
 @require_GET
 def earnings(request: HttpRequest) -> HttpResponse:
-    profile = _profile(request)
+    profile = selectors.earner_for_user(request.user)
     today = local_today(profile.time_zone)
     day = _day(request.GET.get("period"), today)
     locale = display_locale(request.headers.get("Accept-Language", ""), str(profile.country))
@@ -73,7 +64,7 @@ def earnings(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def earnings_csv(request: HttpRequest) -> HttpResponse:
-    profile = _profile(request)
+    profile = selectors.earner_for_user(request.user)
     form = EarningsDownloadForm(request.GET)
     if not form.is_valid():
         return HttpResponse(
