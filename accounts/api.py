@@ -217,17 +217,8 @@ class ApiTokenCreateSerializer(serializers.Serializer):
 
 
 def _applicant_details(data: dict) -> services.ApplicantDetails:
-    return services.ApplicantDetails(
-        legal_name=data["legal_name"],
-        display_name=data["display_name"],
-        country=data["country"],
-        time_zone=data["time_zone"],
-        hours_per_week=data["hours_per_week"],
-        payout_currency=data["payout_currency"],
-        motivation=data["motivation"],
-        languages=[(entry["language"], entry["level"]) for entry in data["languages"]],
-        expertise=list(data.get("expertise", [])),
-    )
+    languages = [(entry["language"], entry["level"]) for entry in data["languages"]]
+    return services.ApplicantDetails.from_answers(data, languages=languages)
 
 
 def _current_answers(application: Application) -> dict:

@@ -148,18 +148,7 @@ class ApplicationForm(PortalForm):
         return resume
 
     def applicant_details(self, languages: list[tuple[str, str]]) -> ApplicantDetails:
-        data = self.cleaned_data
-        return ApplicantDetails(
-            legal_name=data["legal_name"],
-            display_name=data["display_name"],
-            country=data["country"],
-            time_zone=data["time_zone"],
-            hours_per_week=data["hours_per_week"],
-            payout_currency=data["payout_currency"],
-            motivation=data["motivation"],
-            languages=languages,
-            expertise=list(data["expertise"]),
-        )
+        return ApplicantDetails.from_answers(self.cleaned_data, languages=languages)
 
     @staticmethod
     def initial_from(profile: ContractorProfile | None, motivation: str = "") -> dict:

@@ -55,6 +55,15 @@ class ApplicantDetails:
     languages: list[tuple[str, str]]
     expertise: list[ExpertiseArea] = field(default_factory=list)
 
+    @classmethod
+    def from_answers(cls, answers: dict, *, languages: list[tuple[str, str]]) -> "ApplicantDetails":
+        """Build from cleaned form or serializer data; both ask the same questions."""
+        return cls(
+            **{name: answers[name] for name in (*PROFILE_FIELDS, "motivation")},
+            languages=languages,
+            expertise=list(answers.get("expertise") or []),
+        )
+
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
         if not self.languages:
