@@ -25,7 +25,8 @@ SERVICES_ENV := env -u DEBUG -u CACHE_URL -u EMAIL_HOST -u EMAIL_BACKEND \
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv install run test test-services test-e2e lint check services-reachable
+.PHONY: help venv install run test test-services test-e2e lint check services-reachable \
+	catalogs messages i18n-check
 
 help:
 	@echo "make run            install, migrate, seed demo data, serve on http://$(RUN_ADDR)/"
@@ -34,6 +35,8 @@ help:
 	@echo "make test-e2e       browser tests in Debian's Chromium"
 	@echo "make lint           ruff check and ruff format --check"
 	@echo "make check          manage.py check --deploy (production env) and missing migrations"
+	@echo "make messages       extract marked strings into the catalogs (portal/locale), for translators"
+	@echo "make i18n-check     catalogs up to date with the code, complete, no fuzzy entries"
 	@echo "make bench          benchmarks on PostgreSQL: pause fan-out to 50k, payouts and payroll export of 1M entries"
 
 venv install: $(INSTALLED)
@@ -43,17 +46,31 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet --editable ".[dev]"
 	@touch $@
 
-run: $(INSTALLED)
+# The .po catalogs are committed; their .mo files are compiled here, by Babel,
+# so nothing beyond the project's Python packages is needed to see every language.
+catalogs: $(INSTALLED)
+	@$(EMBEDDED_ENV) DEBUG=1 $(BIN)/python manage.py compile_catalogs --verbosity 0
+
+# Extraction needs GNU gettext (xgettext, msgmerge): Debian's package "gettext".
+messages: $(INSTALLED)
+	$(EMBEDDED_ENV) DEBUG=1 $(BIN)/python manage.py update_catalogs
+	$(EMBEDDED_ENV) DEBUG=1 $(BIN)/python manage.py compile_catalogs
+
+i18n-check: $(INSTALLED)
+	$(EMBEDDED_ENV) DEBUG=1 $(BIN)/python manage.py update_catalogs --check
+	$(EMBEDDED_ENV) DEBUG=1 $(BIN)/python manage.py check_catalogs
+
+run: $(INSTALLED) catalogs
 	$(EMBEDDED_ENV) DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	$(EMBEDDED_ENV) DEBUG=1 $(BIN)/python manage.py seed_demo
 	$(EMBEDDED_ENV) DEBUG=1 $(BIN)/python manage.py runserver $(RUN_ADDR)
 
-test: $(INSTALLED)
+test: $(INSTALLED) catalogs
 	$(EMBEDDED_ENV) $(BIN)/pytest -n auto -m "not e2e and not services" $(PYTEST_ARGS)
 
 # The delivery tests start their own Celery worker, so they run in a separate,
 # serial session after the rest of the suite.
-test-services: $(INSTALLED) services-reachable
+test-services: $(INSTALLED) catalogs services-reachable
 	$(SERVICES_ENV) $(BIN)/pytest -n auto -m "not e2e and not services" $(PYTEST_ARGS)
 	$(SERVICES_ENV) $(BIN)/pytest -m services $(PYTEST_ARGS)
 
@@ -68,7 +85,7 @@ services-reachable: $(INSTALLED)
 		     echo "Start it: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no" >&2; exit 1; }
 	@echo "PostgreSQL and Redis are reachable."
 
-test-e2e: $(INSTALLED)
+test-e2e: $(INSTALLED) catalogs
 	$(EMBEDDED_ENV) $(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
 lint: $(INSTALLED)

@@ -9,7 +9,10 @@ checks types and reference lists only.
 import json
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_countries.serializer_fields import CountryField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiRequest, OpenApiResponse, extend_schema
@@ -58,7 +61,7 @@ NO_APPLICATION = OpenApiResponse(description="You have not applied yet.")
 def _latest_application_or_404(user: User) -> Application:
     application = application_latest_for_user(user)
     if application is None:
-        raise Http404("You have not applied yet.")
+        raise Http404(gettext("You have not applied yet."))
     return application
 
 
@@ -66,7 +69,7 @@ def _latest_application_or_404(user: User) -> Application:
 
 
 class LanguageSerializer(serializers.Serializer):
-    language = serializers.CharField(help_text="ISO 639-1 code, e.g. `de`.")
+    language = serializers.CharField(help_text=_("ISO 639-1 code, e.g. `de`."))
     name = serializers.SerializerMethodField()
     level = serializers.ChoiceField(choices=LanguageLevel.choices)
 
@@ -81,14 +84,14 @@ class ExpertiseSerializer(serializers.Serializer):
 
 class ContractorSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ContractorStatus.choices)
-    status_reason = serializers.CharField(help_text="Why the status last changed, if given.")
+    status_reason = serializers.CharField(help_text=_("Why the status last changed, if given."))
     status_changed_at = serializers.DateTimeField()
     legal_name = serializers.CharField()
     display_name = serializers.CharField()
-    country = CountryField(help_text="ISO 3166-1 alpha-2 code.")
-    time_zone = serializers.CharField(help_text="IANA time zone name.")
+    country = CountryField(help_text=_("ISO 3166-1 alpha-2 code."))
+    time_zone = serializers.CharField(help_text=_("IANA time zone name."))
     hours_per_week = serializers.IntegerField()
-    payout_currency = serializers.CharField(help_text="ISO 4217 code.")
+    payout_currency = serializers.CharField(help_text=_("ISO 4217 code."))
     languages = LanguageSerializer(many=True)
     expertise = ExpertiseSerializer(many=True)
 
@@ -97,16 +100,16 @@ class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="user.pk")
     email = serializers.EmailField(source="user.email")
     is_staff = serializers.BooleanField(source="user.is_staff")
-    groups = serializers.ListField(child=serializers.CharField(), help_text="Staff role names.")
+    groups = serializers.ListField(child=serializers.CharField(), help_text=_("Staff role names."))
     contractor = ContractorSerializer(
-        allow_null=True, help_text="Your contractor profile; null if you have never applied."
+        allow_null=True, help_text=_("Your contractor profile; null if you have never applied.")
     )
 
 
 class ApplicationStatusChangeSerializer(serializers.Serializer):
     # Plain strings rather than enums: the status enum is named once, on the application.
-    from_status = serializers.CharField(help_text="An application status; empty for the first.")
-    to_status = serializers.CharField(help_text="An application status.")
+    from_status = serializers.CharField(help_text=_("An application status; empty for the first."))
+    to_status = serializers.CharField(help_text=_("An application status."))
     reason = serializers.CharField()
     at = serializers.DateTimeField()
 
@@ -115,9 +118,9 @@ class ApplicationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=ApplicationStatus.choices)
     editable = serializers.BooleanField(
-        source="is_editable", help_text="Whether it can still be changed (review not started)."
+        source="is_editable", help_text=_("Whether it can still be changed (review not started).")
     )
-    decision_reason = serializers.CharField(help_text="The reason given with a rejection.")
+    decision_reason = serializers.CharField(help_text=_("The reason given with a rejection."))
     motivation = serializers.CharField()
     resume_name = serializers.CharField(source="resume_original_name")
     resume_content_type = serializers.CharField()
@@ -125,14 +128,14 @@ class ApplicationSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField(allow_null=True)
     updated_at = serializers.DateTimeField()
     history = ApplicationStatusChangeSerializer(
-        source="status_changes", many=True, help_text="Status changes, newest first."
+        source="status_changes", many=True, help_text=_("Status changes, newest first.")
     )
 
 
 class ApiTokenSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
-    prefix = serializers.CharField(help_text="The key's first characters, to tell tokens apart.")
+    prefix = serializers.CharField(help_text=_("The key's first characters, to tell tokens apart."))
     created_at = serializers.DateTimeField()
     last_used_at = serializers.DateTimeField(allow_null=True)
     revoked_at = serializers.DateTimeField(allow_null=True)
@@ -140,8 +143,10 @@ class ApiTokenSerializer(serializers.Serializer):
 
 class ApiTokenCreatedSerializer(ApiTokenSerializer):
     key = serializers.SerializerMethodField(
-        help_text="Send as `Authorization: Token <key>`. Shown only in this response: "
-        "only a hash is stored, so a lost key cannot be recovered."
+        help_text=_(
+            "Send as `Authorization: Token <key>`. Shown only in this response: "
+            "only a hash is stored, so a lost key cannot be recovered."
+        )
     )
 
     def get_key(self, token: ApiToken) -> str:
@@ -153,7 +158,7 @@ class ApiTokenCreatedSerializer(ApiTokenSerializer):
 
 class ApplicantLanguageSerializer(serializers.Serializer):
     language = serializers.CharField(
-        validators=[validate_language], help_text="ISO 639-1 code, e.g. `de`."
+        validators=[validate_language], help_text=_("ISO 639-1 code, e.g. `de`.")
     )
     level = serializers.ChoiceField(choices=LanguageLevel.choices)
 
@@ -162,7 +167,7 @@ class LanguageListField(serializers.ListField):
     """A list of languages; a multipart request sends it as one field holding JSON."""
 
     child = ApplicantLanguageSerializer()
-    default_error_messages = {"invalid_json": "Send the languages as a JSON list."}
+    default_error_messages = {"invalid_json": _("Send the languages as a JSON list.")}
 
     def to_internal_value(self, data: Any) -> list:
         # Multipart gives a list of the field's values: one JSON string here.
@@ -179,29 +184,38 @@ class LanguageListField(serializers.ListField):
 class ApplicationFormSerializer(serializers.Serializer):
     legal_name = serializers.CharField()
     display_name = serializers.CharField()
-    country = CountryField(help_text="ISO 3166-1 alpha-2 code.")
+    country = CountryField(help_text=_("ISO 3166-1 alpha-2 code."))
     time_zone = serializers.CharField(
-        validators=[validate_time_zone], help_text="IANA time zone name, e.g. `Europe/Berlin`."
+        validators=[validate_time_zone], help_text=_("IANA time zone name, e.g. `Europe/Berlin`.")
+    )
+    site_language = serializers.ChoiceField(
+        choices=[code for code, _name in settings.LANGUAGES],
+        required=False,
+        help_text=_(
+            "The language the site and its emails speak to you in; leave it out to keep yours."
+        ),
     )
     languages = LanguageListField(
-        help_text='e.g. `[{"language": "de", "level": "native"}]`. In a multipart request, '
-        "send one `languages` field holding this list as JSON."
+        help_text=_(
+            'e.g. `[{"language": "de", "level": "native"}]`. In a multipart request, '
+            "send one `languages` field holding this list as JSON."
+        )
     )
     expertise = serializers.PrimaryKeyRelatedField(
         queryset=ExpertiseArea.objects.all(),
         many=True,
         required=False,
-        help_text="Expertise area ids; in multipart, repeat the field once per id.",
+        help_text=_("Expertise area ids; in multipart, repeat the field once per id."),
     )
-    hours_per_week = serializers.IntegerField(help_text="Hours you can work a week.")
+    hours_per_week = serializers.IntegerField(help_text=_("Hours you can work a week."))
     payout_currency = serializers.CharField(
-        validators=[validate_currency], help_text="ISO 4217 code, e.g. `EUR`."
+        validators=[validate_currency], help_text=_("ISO 4217 code, e.g. `EUR`.")
     )
     motivation = serializers.CharField(
         max_length=Application._meta.get_field("motivation").max_length
     )
     resume = serializers.FileField(
-        help_text="A PDF or Word (.docx) file, checked by its content.",
+        help_text=_("A PDF or Word (.docx) file, checked by its content."),
     )
 
 
@@ -213,7 +227,7 @@ APPLICATION_MULTIPART = OpenApiRequest(
 
 class ApiTokenCreateSerializer(serializers.Serializer):
     # Blank names reach the service, which owns the message for them.
-    name = serializers.CharField(allow_blank=True, help_text="What the token is for.")
+    name = serializers.CharField(allow_blank=True, help_text=_("What the token is for."))
 
 
 def _applicant_details(data: dict) -> services.ApplicantDetails:
@@ -327,7 +341,7 @@ class CreatesFromSessionOnly(BasePermission):
     """Tokens are minted only from a signed-in session: a leaked token must not be able
     to make itself a successor that outlives its revocation."""
 
-    message = "Create API tokens while signed in to the site, not with another token."
+    message = _("Create API tokens while signed in to the site, not with another token.")
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         return request.method in SAFE_METHODS or isinstance(

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
@@ -20,11 +21,11 @@ class HashedTokenAuthentication(BaseAuthentication):
         if not parts or parts[0].lower() != self.keyword.lower().encode():
             return None
         if len(parts) != 2:
-            raise exceptions.AuthenticationFailed("Invalid token header.")
+            raise exceptions.AuthenticationFailed(_("Invalid token header."))
         try:
             key = parts[1].decode()
         except UnicodeError:
-            raise exceptions.AuthenticationFailed("Invalid token.") from None
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         prefix = token_split(key)
         token = (
             ApiToken.objects.select_related("user").filter(prefix=prefix).first()
@@ -32,9 +33,9 @@ class HashedTokenAuthentication(BaseAuthentication):
             else None
         )
         if token is None or not token_matches(key, token.key_hash):
-            raise exceptions.AuthenticationFailed("Invalid token.")
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         if token.revoked_at is not None or not token.user.is_active:
-            raise exceptions.AuthenticationFailed("This token has been revoked.")
+            raise exceptions.AuthenticationFailed(_("This token has been revoked."))
         now = timezone.now()
         # One write a minute per token is enough to show when it was last used.
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRANULARITY:

@@ -8,29 +8,61 @@ migration.
 from functools import cache
 
 from babel import Locale
+from babel.core import get_global
 from babel.numbers import list_currencies
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from portal.dates import _time_zone_name, babel_locale
 
 _EN = Locale("en")
 
 
-@cache
 def currency_choices() -> list[tuple[str, str]]:
-    codes = sorted(code for code in list_currencies() if code in _EN.currencies)
-    return [(code, f"{code} — {_EN.currencies[code]}") for code in codes]
+    """ISO 4217 codes with their names in the reader's language, by code."""
+    return _currency_choices(babel_locale())
 
 
 @cache
+def _currency_choices(locale: str) -> list[tuple[str, str]]:
+    names = Locale.parse(locale).currencies
+    codes = sorted(code for code in list_currencies() if code in _EN.currencies)
+    return [(code, f"{code} — {names.get(code) or _EN.currencies[code]}") for code in codes]
+
+
 def language_choices() -> list[tuple[str, str]]:
+    """ISO 639-1 languages named in the reader's language, in its alphabetical order."""
+    return _language_choices(babel_locale())
+
+
+@cache
+def _language_choices(locale: str) -> list[tuple[str, str]]:
+    names = Locale.parse(locale).languages
     # Two-letter ISO 639-1 codes only: the languages people actually list.
-    pairs = [(code, name) for code, name in _EN.languages.items() if len(code) == 2]
-    return sorted(pairs, key=lambda pair: pair[1])
+    pairs = [
+        (code, names.get(code) or name) for code, name in _EN.languages.items() if len(code) == 2
+    ]
+    return sorted(pairs, key=lambda pair: pair[1].casefold())
 
 
 @cache
 def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(settings.VALID_TIME_ZONES)]
+    """Every time zone, named in the reader's language, in its alphabetical order."""
+    return _time_zone_choices(babel_locale())
+
+
+@cache
+def _time_zone_choices(locale: str) -> list[tuple[str, str]]:
+    # Old names (aliases) stay valid but are not offered: each place once, by its current name.
+    aliases = get_global("zone_aliases")
+    zones = [zone for zone in settings.VALID_TIME_ZONES if zone not in aliases]
+    pairs = [
+        (zone, _time_zone_name(zone, locale))
+        for zone in zones
+        if "/" in zone and not zone.startswith("Etc/")
+    ]
+    return [("UTC", "UTC")] + sorted(pairs, key=lambda pair: (pair[1].casefold(), pair[0]))
 
 
 def language_name(code: str) -> str:
@@ -38,19 +70,26 @@ def language_name(code: str) -> str:
 
 
 def validate_currency(value: str) -> None:
-    if value not in dict(currency_choices()):
+    if value not in dict(_currency_choices("en")):
         raise ValidationError(
-            "%(value)s is not an ISO 4217 currency code.", params={"value": value}
+            _("%(value)s is not an ISO 4217 currency code."), params={"value": value}
         )
 
 
 def validate_language(value: str) -> None:
-    if value not in dict(language_choices()):
+    if value not in dict(_language_choices("en")):
         raise ValidationError(
-            "%(value)s is not an ISO 639-1 language code.", params={"value": value}
+            _("%(value)s is not an ISO 639-1 language code."), params={"value": value}
         )
 
 
 def validate_time_zone(value: str) -> None:
     if value not in settings.VALID_TIME_ZONES:
-        raise ValidationError("%(value)s is not a known time zone.", params={"value": value})
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+def validate_site_language(value: str) -> None:
+    if value and value not in dict(settings.LANGUAGES):
+        raise ValidationError(
+            _("%(value)s is not one of the site's languages."), params={"value": value}
+        )

@@ -8,10 +8,14 @@ import re
 from datetime import date
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import EmailValidator
 from django.forms.utils import pretty_name
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from accounts.choices import currency_choices, language_choices, time_zone_choices
@@ -43,26 +47,54 @@ def _with_blank(choices, label: str) -> list[tuple[str, str]]:
     return [("", label), *choices]
 
 
+CHOOSE = _("Choose…")
+
+
+def site_language_choices() -> list[tuple[str, str]]:
+    """The site's languages, each named in itself, as settings.LANGUAGES gives them."""
+    return list(settings.LANGUAGES)
+
+
+class LanguageSelect(forms.Select):
+    """A select of site languages; each option says which language its name is in."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value:
+            option["attrs"]["lang"] = value
+        return option
+
+
 class PortalForm(forms.Form):
     """Marks optional fields in their label, so nobody has to guess from an asterisk."""
 
     mark_optional = True
+    # Optional fields that still always send a value (a select without a blank
+    # choice): calling them optional would only puzzle people.
+    never_marked_optional: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         if self.mark_optional:
             for name, field in self.fields.items():
-                if not field.required and not isinstance(field, forms.BooleanField):
-                    field.label = f"{field.label or pretty_name(name)} (optional)"
+                if field.required or isinstance(field, forms.BooleanField):
+                    continue
+                if name in self.never_marked_optional:
+                    continue
+                field.label = gettext("%(label)s (optional)") % {
+                    "label": field.label or pretty_name(name)
+                }
 
 
 # --- Applying ----------------------------------------------------------------------
 
 
 class LanguageForm(PortalForm):
-    language = forms.ChoiceField(choices=lambda: _with_blank(language_choices(), "Choose…"))
-    level = forms.ChoiceField(choices=_with_blank(LanguageLevel.choices, "Choose…"))
+    language = forms.ChoiceField(
+        label=_("Language"), choices=lambda: _with_blank(language_choices(), CHOOSE)
+    )
+    level = forms.ChoiceField(label=_("Level"), choices=_with_blank(LanguageLevel.choices, CHOOSE))
 
 
 class BaseLanguageFormSet(forms.BaseFormSet):
@@ -71,9 +103,9 @@ class BaseLanguageFormSet(forms.BaseFormSet):
             return
         codes = [code for code, _level in self.languages()]
         if not codes:
-            raise ValidationError("List at least one language you work in.")
+            raise ValidationError(_("List at least one language you work in."))
         if len(codes) != len(set(codes)):
-            raise ValidationError("Each language can be listed once.")
+            raise ValidationError(_("Each language can be listed once."))
 
     def languages(self) -> list[tuple[str, str]]:
         return [
@@ -101,45 +133,69 @@ _PROFILE_FIELDS = ("legal_name", "display_name", "time_zone", "hours_per_week", 
 
 
 class ApplicationForm(PortalForm):
+    never_marked_optional = ("site_language",)
+
     legal_name = forms.CharField(
+        label=_("Legal name"),
         max_length=200,
-        help_text="As on your ID and tax documents.",
+        help_text=_("As on your ID and tax documents."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     display_name = forms.CharField(
+        label=_("Display name"),
         max_length=100,
-        help_text="What managers see day to day.",
+        help_text=_("What managers see day to day."),
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
-    country = CountryField(blank_label="Choose a country").formfield(
-        help_text="Where you live and pay tax."
+    country = CountryField(blank_label=_("Choose a country")).formfield(
+        label=_("Country"), help_text=_("Where you live and pay tax.")
     )
-    time_zone = forms.ChoiceField(choices=lambda: _with_blank(time_zone_choices(), "Choose…"))
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=lambda: _with_blank(time_zone_choices(), CHOOSE),
+        help_text=_("Your hours are counted, and times are shown to you, in this zone."),
+    )
+    site_language = forms.ChoiceField(
+        label=_("Language of this site"),
+        choices=site_language_choices,
+        widget=LanguageSelect,
+        required=False,
+        help_text=_("The language of these pages and of the emails we send you."),
+    )
     expertise = forms.ModelMultipleChoiceField(
-        label="Expertise areas",
+        label=_("Expertise areas"),
         queryset=ExpertiseArea.objects.all(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="Tick every area you can do expert work in.",
+        help_text=_("Tick every area you can do expert work in."),
     )
     hours_per_week = forms.IntegerField(
-        label="Hours available a week", min_value=1, max_value=80, help_text="Between 1 and 80."
+        label=_("Hours available a week"),
+        min_value=1,
+        max_value=80,
+        help_text=_("Between 1 and 80."),
     )
     payout_currency = forms.ChoiceField(
-        choices=lambda: _with_blank(currency_choices(), "Choose…"),
-        help_text="The currency you want to be paid in.",
+        label=_("Payout currency"),
+        choices=lambda: _with_blank(currency_choices(), CHOOSE),
+        help_text=_("The currency you want to be paid in."),
     )
     motivation = forms.CharField(
-        label="Why do you want to do this work?",
+        label=_("Why do you want to do this work?"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="A few sentences; at most 2,000 characters.",
+        help_text=_("A few sentences; at most 2,000 characters."),
     )
     resume = forms.FileField(
-        label="Résumé",
-        help_text="PDF or Word (.docx), at most 5 MB.",
+        label=_("Résumé"),
+        help_text=_("PDF or Word (.docx), at most 5 MB."),
         widget=forms.FileInput(attrs={"accept": RESUME_ACCEPT}),
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The language this page is in: the account's, once it has one.
+        self.fields["site_language"].initial = translation.get_language()
 
     def clean_resume(self) -> UploadedFile | None:
         resume = self.cleaned_data.get("resume")
@@ -168,8 +224,10 @@ class ApplicationEditForm(ApplicationForm):
         super().__init__(*args, **kwargs)
         field = self.fields["resume"]
         field.required = False
-        field.label = "Replace your résumé (optional)"
-        field.help_text = f"Leave empty to keep {resume_name}. PDF or Word (.docx), at most 5 MB."
+        field.label = gettext("Replace your résumé (optional)")
+        field.help_text = gettext(
+            "Leave empty to keep %(name)s. PDF or Word (.docx), at most 5 MB."
+        ) % {"name": resume_name}
 
 
 # --- Onboarding ----------------------------------------------------------------------
@@ -181,8 +239,8 @@ class AgreementForm(PortalForm):
         widget=forms.HiddenInput,
     )
     accept = forms.BooleanField(
-        label="I have read the agreement above and accept it.",
-        error_messages={"required": "Tick the box to accept the agreement."},
+        label=_("I have read the agreement above and accept it."),
+        error_messages={"required": _("Tick the box to accept the agreement.")},
     )
 
 
@@ -198,9 +256,9 @@ class TaxFormBase(PortalForm):
     mark_optional = False
 
     document = forms.FileField(
-        label="Or upload the signed form (PDF)",
+        label=_("Or upload the signed form (PDF)"),
         required=False,
-        help_text="Instead of typing the fields, upload the signed form as a PDF, at most 5 MB.",
+        help_text=_("Instead of typing the fields, upload the signed form as a PDF, at most 5 MB."),
         widget=forms.FileInput(attrs={"accept": f".pdf,{PDF}"}),
     )
 
@@ -208,7 +266,10 @@ class TaxFormBase(PortalForm):
         super().__init__(*args, **kwargs)
         self.tax_id_on_file = tax_id_on_file
         if tax_id_on_file:
-            self.fields["tax_id"].help_text += " Leave empty to keep the number on file."
+            field = self.fields["tax_id"]
+            field.help_text = gettext("%(help)s Leave empty to keep the number on file.") % {
+                "help": field.help_text
+            }
 
     def clean_document(self) -> UploadedFile | None:
         document = self.cleaned_data.get("document")
@@ -240,17 +301,17 @@ class TaxFormBase(PortalForm):
 
 class W9Form(TaxFormBase):
     name_on_form = forms.CharField(
-        label="Name (as shown on your income tax return)", max_length=200, required=False
+        label=_("Name (as shown on your income tax return)"), max_length=200, required=False
     )
     tax_id = forms.CharField(
-        label="Taxpayer identification number (SSN or EIN)",
+        label=_("Taxpayer identification number (SSN or EIN)"),
         max_length=40,
         required=False,
-        help_text="Nine digits. Shown only masked once filed.",
+        help_text=_("Nine digits. Shown only masked once filed."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
     address = forms.CharField(
-        label="Address (number, street, city, state, ZIP code)",
+        label=_("Address (number, street, city, state, ZIP code)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
     )
@@ -259,35 +320,35 @@ class W9Form(TaxFormBase):
     def clean_tax_id(self) -> str:
         value = self.cleaned_data.get("tax_id", "").strip()
         if value and len(_digits(value)) != 9:
-            raise ValidationError("An SSN or EIN has nine digits.")
+            raise ValidationError(_("An SSN or EIN has nine digits."))
         return _digits(value)
 
 
 class W8BENForm(TaxFormBase):
     name_on_form = forms.CharField(
-        label="Name of individual who is the beneficial owner", max_length=200, required=False
+        label=_("Name of individual who is the beneficial owner"), max_length=200, required=False
     )
-    country_of_citizenship = CountryField(blank=True, blank_label="Choose a country").formfield(
-        label="Country of citizenship"
+    country_of_citizenship = CountryField(blank=True, blank_label=_("Choose a country")).formfield(
+        label=_("Country of citizenship")
     )
     address = forms.CharField(
-        label="Permanent residence address",
+        label=_("Permanent residence address"),
         required=False,
-        help_text="Street, apt. or suite no., city, postal code and country. Not a P.O. box.",
+        help_text=_("Street, apt. or suite no., city, postal code and country. Not a P.O. box."),
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
     )
     tax_id = forms.CharField(
-        label="Foreign tax identifying number",
+        label=_("Foreign tax identifying number"),
         max_length=40,
         required=False,
-        help_text="The tax number of your country of residence. Shown only masked once filed.",
+        help_text=_("The tax number of your country of residence. Shown only masked once filed."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     date_of_birth = forms.DateField(
-        label="Date of birth",
+        label=_("Date of birth"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
-        help_text="Year, month and day (YYYY-MM-DD).",
+        help_text=_("Year, month and day (YYYY-MM-DD)."),
     )
     field_order = [
         "name_on_form",
@@ -301,7 +362,7 @@ class W8BENForm(TaxFormBase):
     def clean_date_of_birth(self) -> date | None:
         born = self.cleaned_data.get("date_of_birth")
         if born and not date(1900, 1, 1) <= born < date.today():
-            raise ValidationError("Enter your real date of birth.")
+            raise ValidationError(_("Enter your real date of birth."))
         return born
 
     def clean_tax_id(self) -> str:
@@ -310,17 +371,18 @@ class W8BENForm(TaxFormBase):
 
 class PayoutDetailsForm(PortalForm):
     method = forms.ChoiceField(
-        label="Payout method", choices=_with_blank(PayoutMethod.choices, "Choose…")
+        label=_("Payout method"), choices=_with_blank(PayoutMethod.choices, CHOOSE)
     )
     account_holder = forms.CharField(
+        label=_("Account holder"),
         max_length=200,
-        help_text="The name on the account.",
+        help_text=_("The name on the account."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     account_identifier = forms.CharField(
-        label="Account",
+        label=_("Account"),
         max_length=100,
-        help_text="IBAN or account number for a bank transfer; the account's email otherwise.",
+        help_text=_("IBAN or account number for a bank transfer; the account's email otherwise."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
@@ -334,9 +396,9 @@ class PayoutDetailsForm(PortalForm):
             try:
                 EmailValidator()(identifier)
             except ValidationError:
-                self.add_error("account_identifier", "PayPal pays to an email address.")
+                self.add_error("account_identifier", _("PayPal pays to an email address."))
         elif len(identifier) < 5:
-            self.add_error("account_identifier", "This is too short to be an account.")
+            self.add_error("account_identifier", _("This is too short to be an account."))
         return data
 
 
@@ -345,7 +407,30 @@ class PayoutDetailsForm(PortalForm):
 
 class ApiTokenForm(PortalForm):
     name = forms.CharField(
-        label="Token name",
+        label=_("Token name"),
         max_length=100,
-        help_text="Say where it is used, e.g. “labelling tool on my laptop”.",
+        help_text=_("Say where it is used, e.g. “labelling tool on my laptop”."),
     )
+
+
+# --- Preferences ---------------------------------------------------------------------
+
+
+class PreferencesForm(PortalForm):
+    language = forms.ChoiceField(
+        label=_("Language of this site"),
+        choices=site_language_choices,
+        widget=LanguageSelect,
+        help_text=_("The language of these pages and of the emails we send you."),
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=time_zone_choices,
+        help_text=_("Dates and times on these pages and in emails are shown in this zone."),
+    )
+
+    def __init__(self, *args, with_time_zone: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not with_time_zone:
+            # A contractor's times follow the time zone of their application.
+            del self.fields["time_zone"]

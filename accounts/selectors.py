@@ -2,10 +2,13 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from accounts.models import (
+    AGREEMENT_FALLBACK_LANGUAGE,
     AgreementAcceptance,
     AgreementVersion,
     ApiToken,
@@ -15,6 +18,7 @@ from accounts.models import (
     TaxForm,
     User,
 )
+from portal.dates import format_moment
 
 
 def profile_for_user(user: User) -> ContractorProfile | None:
@@ -43,7 +47,7 @@ def application_get_for_user(*, user: User, pk: int) -> Application:
     try:
         return queryset.get(pk=pk)
     except Application.DoesNotExist:
-        raise Http404("No such application.") from None
+        raise Http404(_("No such application.")) from None
 
 
 def application_list_for_reviewer() -> QuerySet[Application]:
@@ -53,10 +57,61 @@ def application_list_for_reviewer() -> QuerySet[Application]:
     )
 
 
-def agreement_current() -> AgreementVersion | None:
+def _current_agreement_version() -> QuerySet:
+    """The current version string, as a one-row query usable as a subquery.
+
+    A version is as new as its first published text: a translation published
+    later does not make an older version current again.
+    """
     return (
         AgreementVersion.objects.filter(published_at__isnull=False)
-        .order_by("-published_at", "-pk")
+        .values("version")
+        .annotate(first_published_at=Min("published_at"), first_pk=Min("pk"))
+        .order_by("-first_published_at", "-first_pk")
+        .values("version")[:1]
+    )
+
+
+def agreement_current_version() -> str | None:
+    """The version of the agreement contractors accept now, whatever its language."""
+    return _current_agreement_version().values_list("version", flat=True).first()
+
+
+def agreement_current(language: str | None = None) -> AgreementVersion | None:
+    """The current version's published text in ``language`` (default: the active one).
+
+    Without a text in that language it is the English text, the one every
+    version has; compare the result's ``language`` to tell the reader so.
+    """
+    version = agreement_current_version()
+    if version is None:
+        return None
+    texts = list(AgreementVersion.objects.filter(version=version, published_at__isnull=False))
+    wanted = (language or translation.get_language() or AGREEMENT_FALLBACK_LANGUAGE).lower()
+    by_language = {text.language.lower(): text for text in texts}
+    return (
+        by_language.get(wanted)
+        or by_language.get(AGREEMENT_FALLBACK_LANGUAGE)
+        or min(texts, key=lambda text: (text.published_at, text.pk))
+    )
+
+
+def agreement_acceptance_current(profile: ContractorProfile) -> AgreementAcceptance | None:
+    """The profile's acceptance of the current version, in whichever language it was read."""
+    version = agreement_current_version()
+    if version is None:
+        return None
+    return _agreement_acceptance_of(profile, version)
+
+
+def _agreement_acceptance_of(
+    profile: ContractorProfile, version: str
+) -> AgreementAcceptance | None:
+    return (
+        profile.agreement_acceptances.filter(
+            agreement__version=version, agreement__published_at__isnull=False
+        )
+        .order_by("accepted_at", "pk")
         .first()
     )
 
@@ -70,56 +125,67 @@ class ChecklistStep:
     by_contractor: bool
 
 
+def _agreement_step_detail(version: str | None, accepted: AgreementAcceptance | None) -> str:
+    if version is None:
+        return _("No agreement published yet")
+    if accepted is None:
+        return _("Version %(version)s waiting") % {"version": version}
+    return _("Version %(version)s accepted %(when)s") % {
+        "version": version,
+        "when": format_moment(accepted.accepted_at),
+    }
+
+
+def _tax_form_step_detail(tax_form: TaxForm | None) -> str:
+    if tax_form is None:
+        return _("W-9 for US persons, W-8BEN otherwise")
+    return _("%(form)s filed") % {"form": tax_form.form_type}
+
+
 def onboarding_checklist(profile: ContractorProfile) -> list[ChecklistStep]:
-    current = agreement_current()
-    accepted: AgreementAcceptance | None = None
-    if current is not None:
-        accepted = profile.agreement_acceptances.filter(agreement=current).first()
+    version = agreement_current_version()
+    accepted = _agreement_acceptance_of(profile, version) if version is not None else None
     tax_form = getattr(profile, "tax_form", None)
     payout = getattr(profile, "payout_details", None)
     return [
         ChecklistStep(
             "agreement",
-            "Accept the contractor agreement",
+            _("Accept the contractor agreement"),
             accepted is not None,
-            f"Version {current.version} accepted {accepted.accepted_at:%Y-%m-%d %H:%M} UTC"
-            if accepted and current
-            else (
-                f"Version {current.version} waiting" if current else "No agreement published yet"
-            ),
+            _agreement_step_detail(version, accepted),
             True,
         ),
         ChecklistStep(
             "tax_form",
-            "File your tax form",
+            _("File your tax form"),
             tax_form is not None,
-            f"{tax_form.form_type} filed" if tax_form else "W-9 for US persons, W-8BEN otherwise",
+            _tax_form_step_detail(tax_form),
             True,
         ),
         ChecklistStep(
             "payout",
-            "Add payout details",
+            _("Add payout details"),
             payout is not None,
-            str(payout) if payout else "How and where you are paid",
+            str(payout) if payout else _("How and where you are paid"),
             True,
         ),
         ChecklistStep(
             "identity",
-            "Identity checked by a manager",
+            _("Identity checked by a manager"),
             profile.identity_verified_at is not None,
-            "Verified" if profile.identity_verified_at else "A manager checks this for you",
+            _("Verified") if profile.identity_verified_at else _("A manager checks this for you"),
             False,
         ),
     ]
 
 
 def _current_agreement_accepted() -> Exists:
-    current = AgreementVersion.objects.filter(published_at__isnull=False).order_by(
-        "-published_at", "-pk"
-    )
+    """Whether the profile accepted a text (any language) of the current version."""
     return Exists(
         AgreementAcceptance.objects.filter(
-            profile=OuterRef("pk"), agreement=current.values("pk")[:1]
+            profile=OuterRef("pk"),
+            agreement__published_at__isnull=False,
+            agreement__version=_current_agreement_version(),
         )
     )
 
@@ -163,7 +229,7 @@ def api_token_get_for_user(*, user: User, pk: int) -> ApiToken:
     try:
         return api_token_list_for_user(user).get(pk=pk)
     except ApiToken.DoesNotExist:
-        raise Http404("No such token.") from None
+        raise Http404(_("No such token.")) from None
 
 
 def tax_form_document_get_for_user(*, user: User, profile_id: int | None) -> TaxForm:
@@ -178,7 +244,7 @@ def tax_form_document_get_for_user(*, user: User, profile_id: int | None) -> Tax
     try:
         return queryset.get()
     except TaxForm.DoesNotExist:
-        raise Http404("No such tax form.") from None
+        raise Http404(_("No such tax form.")) from None
 
 
 def staff_with_permission(perm: str) -> QuerySet[User]:

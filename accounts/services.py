@@ -4,6 +4,7 @@ Views, admin actions, the API and commands call these functions; none of them
 writes these models directly.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -13,7 +14,10 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from accounts.choices import validate_time_zone
 from accounts.models import (
     OPEN_APPLICATION_STATUSES,
     AgreementAcceptance,
@@ -32,11 +36,12 @@ from accounts.models import (
     TaxFormType,
     User,
 )
-from accounts.selectors import agreement_current, onboarding_is_complete
+from accounts.selectors import agreement_current_version, onboarding_is_complete
 from accounts.tokens import token_make_key
 from accounts.uploads import inspect_document
+from portal.dates import time_zone_name
 from portal.models import NotificationKind
-from portal.notifications import notify
+from portal.notifications import Notice, notify
 
 MOTIVATION_MAX_LENGTH = 2000
 
@@ -54,6 +59,8 @@ class ApplicantDetails:
     motivation: str
     languages: list[tuple[str, str]]
     expertise: list[ExpertiseArea] = field(default_factory=list)
+    # The language the site speaks to them in; "" leaves the account's as it is.
+    site_language: str = ""
 
     @classmethod
     def from_answers(cls, answers: dict, *, languages: list[tuple[str, str]]) -> "ApplicantDetails":
@@ -62,24 +69,28 @@ class ApplicantDetails:
             **{name: answers[name] for name in (*PROFILE_FIELDS, "motivation")},
             languages=languages,
             expertise=list(answers.get("expertise") or []),
+            site_language=answers.get("site_language") or "",
         )
 
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
         if not self.languages:
-            errors["languages"] = ["List at least one language you work in."]
+            errors["languages"] = [_("List at least one language you work in.")]
         codes = [code for code, _level in self.languages]
         if len(codes) != len(set(codes)):
-            errors["languages"] = ["Each language can be listed once."]
+            errors["languages"] = [_("Each language can be listed once.")]
         if not 1 <= self.hours_per_week <= 80:
-            errors["hours_per_week"] = ["Hours a week must be between 1 and 80."]
+            errors["hours_per_week"] = [_("Hours a week must be between 1 and 80.")]
         self.motivation = (self.motivation or "").strip()
         if not self.motivation:
-            errors["motivation"] = ["Tell us briefly why you want to do this work."]
+            errors["motivation"] = [_("Tell us briefly why you want to do this work.")]
         elif len(self.motivation) > MOTIVATION_MAX_LENGTH:
             errors["motivation"] = [
-                f"Keep the motivation under {MOTIVATION_MAX_LENGTH} characters."
+                _("Keep the motivation under %(count)s characters.")
+                % {"count": MOTIVATION_MAX_LENGTH}
             ]
+        if self.site_language and self.site_language not in dict(settings.LANGUAGES):
+            errors["site_language"] = [_("Choose one of the site's languages.")]
         if errors:
             raise ValidationError(errors)
 
@@ -99,6 +110,15 @@ def _profile_apply_details(profile: ContractorProfile, details: ApplicantDetails
         setattr(profile, name, getattr(details, name))
     profile.full_clean(exclude=["user", "status_changed_at"])
     profile.save()
+    # Pages show their times in the zone of the application, and speak the
+    # language chosen on it.
+    user = profile.user
+    user.time_zone = details.time_zone
+    update_fields = ["time_zone"]
+    if details.site_language:
+        user.language = details.site_language
+        update_fields.append("language")
+    user.save(update_fields=update_fields)
     profile.expertise.set(details.expertise)
     profile.languages.all().delete()
     ProfileLanguage.objects.bulk_create(
@@ -127,9 +147,9 @@ def application_submit(
         profile = ContractorProfile(user=user)
     else:
         if profile.status != ContractorStatus.APPLICANT:
-            raise ValidationError("You are already past the application stage.")
+            raise ValidationError(_("You are already past the application stage."))
         if profile.applications.filter(status__in=OPEN_APPLICATION_STATUSES).exists():
-            raise ValidationError("You already have an open application.")
+            raise ValidationError(_("You already have an open application."))
     _profile_apply_details(profile, details)
     application = Application(profile=profile, motivation=details.motivation)
     _attach_resume(application, resume)
@@ -137,7 +157,7 @@ def application_submit(
         with transaction.atomic():
             application.save()
     except IntegrityError:
-        raise ValidationError("You already have an open application.") from None
+        raise ValidationError(_("You already have an open application.")) from None
     _application_record(application, from_status="", by=user, reason="")
     return application
 
@@ -153,7 +173,7 @@ def application_update(
     details.clean()
     application = Application.objects.select_for_update().get(pk=application.pk)
     if not application.is_editable:
-        raise ValidationError("This application is already being reviewed and can't be edited.")
+        raise ValidationError(_("This application is already being reviewed and can't be edited."))
     _profile_apply_details(application.profile, details)
     application.motivation = details.motivation
     update_fields = ["motivation", "updated_at"]
@@ -176,17 +196,28 @@ def _application_record(application: Application, *, from_status: str, by, reaso
     )
 
 
+def _application_status_in_sentence(status: str) -> str:
+    """The status as a word inside "… is %(status)s and can't become %(to)s."."""
+    return {
+        ApplicationStatus.SUBMITTED: pgettext("application status, inside a sentence", "submitted"),
+        ApplicationStatus.IN_REVIEW: pgettext("application status, inside a sentence", "in review"),
+        ApplicationStatus.APPROVED: pgettext("application status, inside a sentence", "approved"),
+        ApplicationStatus.REJECTED: pgettext("application status, inside a sentence", "rejected"),
+        ApplicationStatus.WITHDRAWN: pgettext("application status, inside a sentence", "withdrawn"),
+    }[status]
+
+
 def _application_transition(
     application: Application, *, to: str, by: User, reason: str = ""
 ) -> Application:
     application = Application.objects.select_for_update().get(pk=application.pk)
     if not application.can_transition_to(to):
         raise ValidationError(
-            "Application #%(pk)s is %(status)s and can't become %(to)s.",
+            _("Application #%(pk)s is %(status)s and can't become %(to)s."),
             params={
                 "pk": application.pk,
-                "status": application.get_status_display().lower(),
-                "to": ApplicationStatus(to).label.lower(),
+                "status": _application_status_in_sentence(application.status),
+                "to": _application_status_in_sentence(to),
             },
         )
     from_status = application.status
@@ -227,8 +258,10 @@ def application_approve(*, application: Application, by: User) -> Application:
         application.profile,
         kind=NotificationKind.APPLICATION_DECIDED,
         template="accounts/email/application_approved",
-        body="Next, finish your onboarding checklist; once every step is done you can be "
-        "assigned to projects.",
+        body=lambda: _(
+            "Next, finish your onboarding checklist; once every step is done you can be "
+            "assigned to projects."
+        ),
         link=reverse("accounts:onboarding"),
     )
     return application
@@ -238,7 +271,7 @@ def application_approve(*, application: Application, by: User) -> Application:
 def application_reject(*, application: Application, by: User, reason: str) -> Application:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": ["Give the applicant a reason for the rejection."]})
+        raise ValidationError({"reason": [_("Give the applicant a reason for the rejection.")]})
     application = _application_transition(
         application, to=ApplicationStatus.REJECTED, by=by, reason=reason
     )
@@ -246,7 +279,7 @@ def application_reject(*, application: Application, by: User, reason: str) -> Ap
         application.profile,
         kind=NotificationKind.APPLICATION_DECIDED,
         template="accounts/email/application_rejected",
-        body=f"The reviewer's reason: {reason}",
+        body=lambda: _("The reviewer's reason: %(reason)s") % {"reason": reason},
         link=reverse("accounts:application_status"),
         context={"reason": reason},
     )
@@ -258,24 +291,43 @@ def _notify_contractor(
     *,
     kind: str,
     template: str,
-    body: str,
+    body: Callable[[], str],
     link: str,
     context: dict | None = None,
 ) -> None:
     """A notice now and, after commit, the email rendered from ``template``."""
     context = {"profile": profile, "site_url": settings.SITE_URL, **(context or {})}
+
+    def notice() -> Notice:
+        return Notice(
+            title=render_to_string(f"{template}_subject.txt", context).strip(),
+            body=body(),
+            email_body=render_to_string(f"{template}.txt", context),
+        )
+
     notify(
         recipients=User.objects.filter(pk=profile.user_id),
         kind=kind,
-        title=render_to_string(f"{template}_subject.txt", context).strip(),
-        body=body,
+        notice=notice,
         link=link,
         topic=f"contractor:{profile.pk}",
-        email_body=render_to_string(f"{template}.txt", context),
     )
 
 
 # --- Contractor status -----------------------------------------------------------
+
+
+def _contractor_status_in_sentence(status: str) -> str:
+    """The status as a word inside "%(name)s is %(status)s and can't become %(to)s."."""
+    return {
+        ContractorStatus.APPLICANT: pgettext(
+            "contractor status, inside a sentence", "an applicant"
+        ),
+        ContractorStatus.ONBOARDING: pgettext("contractor status, inside a sentence", "onboarding"),
+        ContractorStatus.ACTIVE: pgettext("contractor status, inside a sentence", "active"),
+        ContractorStatus.SUSPENDED: pgettext("contractor status, inside a sentence", "suspended"),
+        ContractorStatus.OFFBOARDED: pgettext("contractor status, inside a sentence", "offboarded"),
+    }[status]
 
 
 def _contractor_transition(
@@ -284,11 +336,11 @@ def _contractor_transition(
     profile = ContractorProfile.objects.select_for_update().get(pk=profile.pk)
     if not profile.can_transition_to(to):
         raise ValidationError(
-            "%(name)s is %(status)s and can't become %(to)s.",
+            _("%(name)s is %(status)s and can't become %(to)s."),
             params={
                 "name": profile.legal_name,
-                "status": profile.get_status_display().lower(),
-                "to": ContractorStatus(to).label.lower(),
+                "status": _contractor_status_in_sentence(profile.status),
+                "to": _contractor_status_in_sentence(to),
             },
         )
     from_status = profile.status
@@ -305,7 +357,7 @@ def _contractor_transition(
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": ["Give the contractor a reason; they will read it."]})
+        raise ValidationError({"reason": [_("Give the contractor a reason; they will read it.")]})
     return reason
 
 
@@ -317,7 +369,10 @@ def contractor_suspend(*, profile: ContractorProfile, by: User, reason: str) -> 
         profile,
         kind=NotificationKind.ACCOUNT_STATUS,
         template="accounts/email/contractor_suspended",
-        body=f"The reason given: {reason} Hours already approved stay payable.",
+        body=lambda: (
+            _("The reason given: %(reason)s Hours already approved stay payable.")
+            % {"reason": reason}
+        ),
         link=reverse("home"),
         context={"reason": reason},
     )
@@ -329,15 +384,15 @@ def contractor_reinstate(*, profile: ContractorProfile, by: User, reason: str) -
     reason = _require_reason(reason)
     profile = ContractorProfile.objects.select_for_update().get(pk=profile.pk)
     if profile.status != ContractorStatus.SUSPENDED:
-        raise ValidationError("Only a suspended contractor can be reinstated.")
+        raise ValidationError(_("Only a suspended contractor can be reinstated."))
     if not onboarding_is_complete(profile):
-        raise ValidationError("This contractor's onboarding is not complete.")
+        raise ValidationError(_("This contractor's onboarding is not complete."))
     profile = _contractor_transition(profile, to=ContractorStatus.ACTIVE, by=by, reason=reason)
     _notify_contractor(
         profile,
         kind=NotificationKind.ACCOUNT_STATUS,
         template="accounts/email/contractor_reinstated",
-        body=f"The note from your manager: {reason}",
+        body=lambda: _("The note from your manager: %(reason)s") % {"reason": reason},
         link=reverse("home"),
         context={"reason": reason},
     )
@@ -352,7 +407,10 @@ def contractor_offboard(*, profile: ContractorProfile, by: User, reason: str) ->
         profile,
         kind=NotificationKind.ACCOUNT_STATUS,
         template="accounts/email/contractor_offboarded",
-        body=f"The reason given: {reason} Hours already approved stay payable.",
+        body=lambda: (
+            _("The reason given: %(reason)s Hours already approved stay payable.")
+            % {"reason": reason}
+        ),
         link=reverse("home"),
         context={"reason": reason},
     )
@@ -369,7 +427,9 @@ def _activate_if_complete(profile: ContractorProfile, *, by: User | None) -> Con
             profile,
             kind=NotificationKind.ACCOUNT_STATUS,
             template="accounts/email/contractor_active",
-            body="Every onboarding step is done. A manager can now assign you to projects.",
+            body=lambda: _(
+                "Every onboarding step is done. A manager can now assign you to projects."
+            ),
             link=reverse("home"),
         )
     return profile
@@ -385,7 +445,7 @@ def _lock_onboarding_profile(profile: ContractorProfile) -> ContractorProfile:
         ContractorStatus.ACTIVE,
         ContractorStatus.SUSPENDED,
     ):
-        raise ValidationError("Onboarding opens once your application is approved.")
+        raise ValidationError(_("Onboarding opens once your application is approved."))
     return profile
 
 
@@ -397,15 +457,32 @@ def agreement_accept(
     ip_address: str | None,
     user_agent: str = "",
 ) -> AgreementAcceptance:
+    """Accept the current version in the language of the text read, once.
+
+    Any language's text of the current version counts; accepting the version
+    again (in the same or another language) keeps the first acceptance.
+    """
     profile = _lock_onboarding_profile(profile)
-    current = agreement_current()
-    if current is None or agreement.pk != current.pk:
-        raise ValidationError("This is not the current version of the agreement; reload the page.")
-    acceptance, _created = AgreementAcceptance.objects.get_or_create(
-        profile=profile,
-        agreement=agreement,
-        defaults={"ip_address": ip_address, "user_agent": user_agent[:255]},
+    version = agreement_current_version()
+    if agreement.published_at is None or agreement.version != version:
+        raise ValidationError(
+            _("This is not the current version of the agreement; reload the page.")
+        )
+    acceptance = (
+        AgreementAcceptance.objects.filter(
+            profile=profile, agreement__version=version, agreement__published_at__isnull=False
+        )
+        .order_by("accepted_at", "pk")
+        .first()
     )
+    if acceptance is None:
+        acceptance = AgreementAcceptance.objects.create(
+            profile=profile,
+            agreement=agreement,
+            language=agreement.language,
+            ip_address=ip_address,
+            user_agent=user_agent[:255],
+        )
     _activate_if_complete(profile, by=profile.user)
     return acceptance
 
@@ -443,7 +520,8 @@ def _tax_form_check_fields(tax_form: TaxForm) -> None:
     required = ["name_on_form", "tax_id", "address"]
     if tax_form.form_type == TaxFormType.W8BEN:
         required += ["country_of_citizenship", "date_of_birth"]
-    missing = {name: ["This is required unless you upload a signed form."] for name in required}
+    message = _("This is required unless you upload a signed form.")
+    missing = {name: [message] for name in required}
     missing = {name: msg for name, msg in missing.items() if not getattr(tax_form, name)}
     if missing:
         raise ValidationError(missing)
@@ -482,11 +560,47 @@ def agreement_publish(*, agreement: AgreementVersion, by: User) -> AgreementVers
     agreement = AgreementVersion.objects.select_for_update().get(pk=agreement.pk)
     if agreement.published_at is not None:
         raise ValidationError(
-            "Version %(version)s is already published.", params={"version": agreement.version}
+            _("Version %(version)s is already published."), params={"version": agreement.version}
         )
     agreement.published_at = timezone.now()
     agreement.save(update_fields=["published_at"])
     return agreement
+
+
+# --- Preferences -------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_preferences_set(*, user: User, language: str, time_zone: str | None = None) -> User:
+    """Store the language the site speaks to ``user`` and, if given, their time zone.
+
+    A contractor's times follow the time zone of their application, so only
+    that zone is accepted for them here.
+    """
+    errors: dict[str, list[str]] = {}
+    if language not in dict(settings.LANGUAGES):
+        errors["language"] = [_("Choose one of the site's languages.")]
+    if time_zone is not None:
+        try:
+            validate_time_zone(time_zone)
+        except ValidationError as exc:
+            errors["time_zone"] = exc.messages
+        else:
+            profile = ContractorProfile.objects.filter(user=user).only("time_zone").first()
+            if profile is not None and time_zone != profile.time_zone:
+                errors["time_zone"] = [
+                    _("Your times follow the time zone of your application, %(zone)s.")
+                    % {"zone": time_zone_name(profile.time_zone)}
+                ]
+    if errors:
+        raise ValidationError(errors)
+    user.language = language
+    update_fields = ["language"]
+    if time_zone is not None:
+        user.time_zone = time_zone
+        update_fields.append("time_zone")
+    user.save(update_fields=update_fields)
+    return user
 
 
 # --- API tokens ------------------------------------------------------------------
@@ -497,7 +611,7 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a token and return it with its key, which is never shown again."""
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": ["Name the token so you can tell it apart later."]})
+        raise ValidationError({"name": [_("Name the token so you can tell it apart later.")]})
     key, prefix, key_hash = token_make_key()
     token = ApiToken.objects.create(user=user, name=name[:100], prefix=prefix, key_hash=key_hash)
     return token, key

@@ -5,6 +5,8 @@ import zipfile
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -46,20 +48,22 @@ def inspect_document(
     """Return the real content type of a PDF (or DOCX) upload, or raise ValidationError."""
     limit = max_bytes or settings.RESUME_MAX_BYTES
     if upload.size is None or upload.size == 0:
-        raise ValidationError("The file is empty.", code="empty")
+        raise ValidationError(_("The file is empty."), code="empty")
     if upload.size > limit:
         raise ValidationError(
-            "The file is %(size)s MB; the limit is %(limit)s MB.",
+            _("The file is %(size)s MB; the limit is %(limit)s MB."),
             code="too_large",
-            params={"size": f"{upload.size / 1024 / 1024:.1f}", "limit": limit // (1024 * 1024)},
+            params={
+                "size": number_format(round(upload.size / 1024 / 1024, 1), 1),
+                "limit": limit // (1024 * 1024),
+            },
         )
     if _looks_like_pdf(upload):
         return PDF
     if allow_docx and _looks_like_docx(upload):
         return DOCX
-    expected = "a PDF or a Word (.docx) document" if allow_docx else "a PDF"
-    raise ValidationError(
-        "This file is not %(expected)s, whatever its name says.",
-        code="bad_type",
-        params={"expected": expected},
-    )
+    if allow_docx:
+        message = _("This file is not a PDF or a Word (.docx) document, whatever its name says.")
+    else:
+        message = _("This file is not a PDF, whatever its name says.")
+    raise ValidationError(message, code="bad_type")

@@ -15,6 +15,7 @@ urlpatterns = [
     path("onboarding/tax-form/", views.tax_form, name="tax_form"),
     path("onboarding/tax-form/document/", views.tax_document, name="tax_document"),
     path("onboarding/payout/", views.payout_details, name="payout_details"),
+    path("preferences/", views.preferences, name="preferences"),
     path("tokens/", views.api_tokens, name="api_tokens"),
     path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
 ]

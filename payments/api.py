@@ -5,6 +5,7 @@ as everywhere in the API. A contractor reaches only their own payouts;
 another's id is a 404. The export streams the same CSV as the payroll page.
 """
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, renderers, serializers
@@ -18,8 +19,8 @@ from payments.exports import Kind, PayrollFilter
 from payments.models import AdjustmentKind, PayoutStatus
 from payments.views import EXPORT_PERMISSION, csv_response
 from portal.api import SignedIn
+from portal.dates import local_today
 from projects.models import EntryKind
-from projects.timesheet import local_today
 
 # --- Earnings -------------------------------------------------------------------------------
 
@@ -27,11 +28,11 @@ from projects.timesheet import local_today
 class ProjectEarningsSerializer(serializers.Serializer):
     project_id = serializers.IntegerField()
     project_name = serializers.CharField()
-    currency = serializers.CharField(help_text="ISO 4217 code.")
-    logged_minutes = serializers.IntegerField(help_text="Every entry, whatever its status.")
-    submitted_minutes = serializers.IntegerField(help_text="Waiting for review.")
+    currency = serializers.CharField(help_text=_("ISO 4217 code."))
+    logged_minutes = serializers.IntegerField(help_text=_("Every entry, whatever its status."))
+    submitted_minutes = serializers.IntegerField(help_text=_("Waiting for review."))
     approved_minutes = serializers.IntegerField()
-    logged_minor = serializers.IntegerField(help_text="What the logged time is worth.")
+    logged_minor = serializers.IntegerField(help_text=_("What the logged time is worth."))
     submitted_minor = serializers.IntegerField()
     approved_minor = serializers.IntegerField()
 
@@ -50,7 +51,7 @@ class PeriodEarningsSerializer(serializers.Serializer):
     period_start = serializers.DateField(source="start_on")
     period_end = serializers.DateField(source="end_on")
     closed = serializers.BooleanField(
-        source="is_closed", help_text="Closed periods' hours are final and being paid."
+        source="is_closed", help_text=_("Closed periods' hours are final and being paid.")
     )
     projects = ProjectEarningsSerializer(many=True)
     totals = CurrencyTotalsSerializer(many=True)
@@ -66,7 +67,7 @@ class EarningsApi(APIView):
             OpenApiParameter(
                 "period",
                 OpenApiTypes.DATE,
-                description="Any day of the pay period wanted; the current one if absent.",
+                description=_("Any day of the pay period wanted; the current one if absent."),
             )
         ],
         responses={200: PeriodEarningsSerializer, 404: None},
@@ -91,14 +92,14 @@ class PayoutLineSerializer(serializers.Serializer):
     project = serializers.CharField(source="project.name")
     kind = serializers.ChoiceField(choices=EntryKind.choices)
     minutes = serializers.IntegerField()
-    rate_minor = serializers.IntegerField(help_text="Minor units per hour.")
-    amount_minor = serializers.IntegerField(help_text="minutes × rate / 60, rounded half-up.")
+    rate_minor = serializers.IntegerField(help_text=_("Minor units per hour."))
+    amount_minor = serializers.IntegerField(help_text=_("minutes × rate / 60, rounded half-up."))
 
 
 class AdjustmentSerializer(serializers.Serializer):
     # Named apart from the lines' "kind" (the activity), a different set of values.
     type = serializers.ChoiceField(source="kind", choices=AdjustmentKind.choices)
-    amount_minor = serializers.IntegerField(help_text="Negative for a deduction.")
+    amount_minor = serializers.IntegerField(help_text=_("Negative for a deduction."))
     reason = serializers.CharField()
     created_at = serializers.DateTimeField()
 
@@ -110,9 +111,9 @@ class PayoutSerializer(serializers.Serializer):
     currency = serializers.CharField()
     status = serializers.ChoiceField(choices=PayoutStatus.choices)
     minutes = serializers.IntegerField()
-    gross_minor = serializers.IntegerField(help_text="The sum of the lines.")
-    adjustments_minor = serializers.IntegerField(help_text="The sum of the adjustments.")
-    net_minor = serializers.IntegerField(help_text="Gross plus adjustments: what is paid.")
+    gross_minor = serializers.IntegerField(help_text=_("The sum of the lines."))
+    adjustments_minor = serializers.IntegerField(help_text=_("The sum of the adjustments."))
+    net_minor = serializers.IntegerField(help_text=_("Gross plus adjustments: what is paid."))
     reference = serializers.CharField(allow_blank=True)
     paid_on = serializers.DateField(allow_null=True)
     failure_reason = serializers.CharField(allow_blank=True)
@@ -160,7 +161,7 @@ class CSVRenderer(renderers.BaseRenderer):
 
 
 class ExportQuerySerializer(serializers.Serializer):
-    period_start = serializers.DateField(help_text="The first day of the pay period.")
+    period_start = serializers.DateField(help_text=_("The first day of the pay period."))
     kind = serializers.ChoiceField(choices=Kind.CHOICES, default=Kind.SUMMARY)
     currency = serializers.CharField(max_length=3, required=False, allow_blank=True, default="")
     country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="")
@@ -178,11 +179,13 @@ class PayrollExportApi(APIView):
         responses={
             (200, "text/csv"): OpenApiResponse(
                 OpenApiTypes.STR,
-                description="RFC 4180 CSV in UTF-8, streamed: a header row, then one row "
-                "per payout (summary) or per line (detail). Without a status, cancelled "
-                "payouts are left out.",
+                description=_(
+                    "RFC 4180 CSV in UTF-8, streamed: a header row, then one row "
+                    "per payout (summary) or per line (detail). Without a status, cancelled "
+                    "payouts are left out."
+                ),
             ),
-            400: OpenApiResponse(OpenApiTypes.OBJECT, description="A parameter is wrong."),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description=_("A parameter is wrong.")),
             403: None,
             404: None,
         },

@@ -3,13 +3,16 @@
 Each bar says its amount in text and the week under it; paid and not yet
 paid differ by pattern (solid, hatched) as well as colour, and a table with
 the same numbers follows the chart, so nothing depends on seeing colour.
-Bar heights are whole pixels scaled with integer arithmetic.
+Bar heights are whole pixels scaled with integer arithmetic. Weeks and
+amounts are written in the active language; the sentences around them are
+in the template.
 """
 
 from dataclasses import dataclass
 
-from payments.money import format_money
 from payments.selectors import EarningsSeries
+from portal.dates import format_day
+from portal.money import format_money
 
 WIDTH = 720
 HEIGHT = 260
@@ -51,8 +54,12 @@ def _height(minor: int, top: int) -> int:
     return minor * PLOT_HEIGHT // top if top else 0
 
 
-def bar_chart(series: EarningsSeries, *, locale: str) -> BarChart:
-    """Bars for ``series``, tallest at full height; amounts formatted for ``locale``."""
+def bar_chart(series: EarningsSeries, *, locale: str | None = None) -> BarChart:
+    """Bars for ``series``, tallest at full height.
+
+    Amounts are formatted for ``locale`` (default: the active language's), weeks
+    (``Nov 2``, ``2 Nov``, ``11月2日``) in the active language.
+    """
     slot = (WIDTH - 2 * SIDE) // max(len(series.weeks), 1)
     bar_width = slot * BAR_RATIO[0] // BAR_RATIO[1]
     baseline = HEIGHT - BOTTOM
@@ -72,7 +79,7 @@ def bar_chart(series: EarningsSeries, *, locale: str) -> BarChart:
                 pending_y=baseline - paid_height - pending_height,
                 pending_height=pending_height,
                 value_y=baseline - paid_height - pending_height - 6,
-                week=f"{week.start_on.day} {week.start_on:%b}",
+                week=format_day(week.start_on, "MMMd"),
                 total=format_money(week.total_minor, series.currency, locale),
                 paid=format_money(week.paid_minor, series.currency, locale),
                 pending=format_money(week.pending_minor, series.currency, locale),

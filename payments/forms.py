@@ -3,20 +3,23 @@
 import csv
 import io
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.choices import currency_choices
 from payments.exports import Kind, PayrollFilter
 from payments.models import AdjustmentKind, Payout, PayoutStatus, PayPeriod
-from payments.money import decimal_to_minor
 from payments.services import AdjustmentDetails, Payment
 from payments.services.payouts import REFERENCE_MAX_LENGTH
+from portal.money import currency_exponent, decimal_to_minor
 
-ANY = [("", "Any")]
+ANY = [("", _("Any"))]
 
 
 class PayrollExportForm(forms.Form):
@@ -26,16 +29,17 @@ class PayrollExportForm(forms.Form):
         queryset=PayPeriod.objects.order_by("-start_on"),
         to_field_name="start_on",
         empty_label=None,
-        label="Pay period",
+        label=_("Pay period"),
     )
-    currency = forms.ChoiceField(choices=ANY, required=False)
-    country = forms.ChoiceField(choices=ANY, required=False)
+    currency = forms.ChoiceField(label=_("Currency"), choices=ANY, required=False)
+    country = forms.ChoiceField(label=_("Country"), choices=ANY, required=False)
     status = forms.ChoiceField(
+        label=_("Status"),
         choices=ANY + PayoutStatus.choices,
         required=False,
-        help_text="“Any” leaves out cancelled payouts.",
+        help_text=_("“Any” leaves out cancelled payouts."),
     )
-    kind = forms.ChoiceField(choices=Kind.CHOICES, initial=Kind.SUMMARY, label="File")
+    kind = forms.ChoiceField(label=_("File"), choices=Kind.CHOICES, initial=Kind.SUMMARY)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -55,13 +59,13 @@ class PayrollExportForm(forms.Form):
 class EarningsDownloadForm(forms.Form):
     """A contractor's own CSV: one pay period (any day in it) or one calendar year."""
 
-    period = forms.DateField(required=False)
-    year = forms.IntegerField(required=False, min_value=2000, max_value=2100)
+    period = forms.DateField(label=_("Pay period"), required=False)
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
 
     def clean(self) -> dict:
         data = super().clean()
         if bool(data.get("period")) == bool(data.get("year")):
-            raise ValidationError("Choose either a pay period or a year.")
+            raise ValidationError(_("Choose either a pay period or a year."))
         return data
 
 
@@ -72,7 +76,9 @@ class PaidForm(forms.Form):
     """The provider's reference for each selected payout, and the day they were paid."""
 
     paid_on = forms.DateField(
-        label="Paid on", initial=timezone.localdate, help_text="As on the provider's statement."
+        label=_("Paid on"),
+        initial=timezone.localdate,
+        help_text=_("As on the provider's statement."),
     )
 
     def __init__(self, *args, payouts: list[Payout], **kwargs) -> None:
@@ -80,7 +86,8 @@ class PaidForm(forms.Form):
         self.payouts = payouts
         for payout in payouts:
             self.fields[f"reference_{payout.pk}"] = forms.CharField(
-                label=f"Reference for {payout} ({payout.contractor.legal_name})",
+                label=gettext("Reference for %(payout)s (%(name)s)")
+                % {"payout": payout, "name": payout.contractor.legal_name},
                 max_length=REFERENCE_MAX_LENGTH,
             )
 
@@ -96,8 +103,8 @@ class PaymentReportForm(forms.Form):
     """A CSV from the payment provider: ``payout_id,reference,paid_on`` with a header row."""
 
     report = forms.FileField(
-        label="Payments CSV",
-        help_text=(
+        label=_("Payments CSV"),
+        help_text=_(
             "Columns payout_id, reference and paid_on (YYYY-MM-DD), with that header row. "
             "The payroll summary export has the payout ids."
         ),
@@ -108,48 +115,53 @@ class PaymentReportForm(forms.Form):
         try:
             text = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise ValidationError("The file is not UTF-8 text.") from None
+            raise ValidationError(_("The file is not UTF-8 text.")) from None
         reader = csv.DictReader(io.StringIO(text))
         if not {"payout_id", "reference", "paid_on"} <= set(reader.fieldnames or ()):
-            raise ValidationError("The header row must name payout_id, reference and paid_on.")
+            raise ValidationError(_("The header row must name payout_id, reference and paid_on."))
         payments, errors = [], []
         for number, row in enumerate(reader, start=2):
             try:
                 payments.append(_payment(row))
             except ValueError as exc:
-                errors.append(f"Line {number}: {exc}")
+                errors.append(
+                    gettext("Line %(number)d: %(problem)s") % {"number": number, "problem": exc}
+                )
         if errors:
             raise ValidationError(errors)
         if not payments:
-            raise ValidationError("The file lists no payments.")
+            raise ValidationError(_("The file lists no payments."))
         return payments
 
 
 def _payment(row: dict) -> Payment:
+    """One row of the report; a ``ValueError`` says, to the person, what is wrong with it."""
     try:
         payout_id = int((row.get("payout_id") or "").strip())
     except ValueError:
-        raise ValueError("payout_id must be a number.") from None
+        raise ValueError(gettext("payout_id must be a number.")) from None
     reference = (row.get("reference") or "").strip()
     if not reference:
-        raise ValueError("the reference is empty.")
+        raise ValueError(gettext("the reference is empty."))
     try:
         paid_on = date.fromisoformat((row.get("paid_on") or "").strip())
     except ValueError:
-        raise ValueError("paid_on must be a date written YYYY-MM-DD.") from None
+        raise ValueError(gettext("paid_on must be a date written YYYY-MM-DD.")) from None
     return Payment(payout_id, reference, paid_on)
 
 
 class AdjustmentForm(forms.Form):
-    kind = forms.ChoiceField(choices=AdjustmentKind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=AdjustmentKind.choices)
     amount = forms.CharField(
-        help_text="In the payout's currency, e.g. 12.50; negative for a deduction (-12.50).",
+        label=_("Amount"),
+        help_text=_("In the payout's currency, e.g. 12.50; negative for a deduction (-12.50)."),
         max_length=30,
     )
     reason = forms.CharField(
+        label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         max_length=2000,
-        help_text="The contractor reads this next to the amount.",
+        help_text=_("The contractor reads this next to the amount."),
     )
 
     def __init__(self, *args, currency: str, **kwargs) -> None:
@@ -157,10 +169,11 @@ class AdjustmentForm(forms.Form):
         self.currency = currency
 
     def clean_amount(self) -> int:
+        amount = self.cleaned_data["amount"]
         try:
-            return decimal_to_minor(self.cleaned_data["amount"], self.currency)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
+            return decimal_to_minor(amount, self.currency)
+        except ValueError:
+            raise ValidationError(_amount_problem(amount, self.currency)) from None
 
     def details(self) -> AdjustmentDetails:
         data = self.cleaned_data
@@ -171,4 +184,22 @@ class PayPeriodAddForm(forms.ModelForm):
     class Meta:
         model = PayPeriod
         fields = ["start_on"]
-        help_texts = {"start_on": "The first day of the week; the period lasts seven days."}
+        help_texts = {"start_on": _("The first day of the week; the period lasts seven days.")}
+
+
+def _amount_problem(amount: str, currency: str) -> str:
+    """What is wrong with an amount ``decimal_to_minor`` refused, said to the person."""
+    try:
+        value = Decimal(amount.strip())
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        return gettext("“%(amount)s” is not an amount.") % {"amount": amount}
+    exponent = currency_exponent(currency)
+    if exponent == 0:
+        return gettext("%(currency)s amounts take no decimals.") % {"currency": currency}
+    return ngettext(
+        "%(currency)s amounts take at most %(count)d decimal.",
+        "%(currency)s amounts take at most %(count)d decimals.",
+        exponent,
+    ) % {"currency": currency, "count": exponent}

@@ -1,6 +1,6 @@
 """Pay periods, payouts and their lines: what is owed to whom, and what was paid.
 
-Money is integer minor units with the currency's code (``payments.money``).
+Money is integer minor units with the currency's code (``portal.money``).
 Foreign keys from money records are ``PROTECT``: nothing paid or owed
 disappears because something it points to was deleted.
 """
@@ -9,16 +9,19 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ContractorProfile
+from portal.dates import format_day, format_minutes
+from portal.money import format_money
 from projects.models import EntryKind, Project, TimeEntry
 
 # --- Pay periods -------------------------------------------------------------------
 
 
 class PeriodStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    CLOSED = "closed", "Closed"
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
 
 
 class PayPeriod(models.Model):
@@ -26,22 +29,30 @@ class PayPeriod(models.Model):
 
     TRANSITIONS = {PeriodStatus.OPEN: {PeriodStatus.CLOSED}, PeriodStatus.CLOSED: set()}
 
-    start_on = models.DateField(unique=True)
-    end_on = models.DateField()
-    status = models.CharField(max_length=6, choices=PeriodStatus, default=PeriodStatus.OPEN)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    start_on = models.DateField(_("first day"), unique=True)
+    end_on = models.DateField(_("last day"))
+    status = models.CharField(
+        _("status"), max_length=6, choices=PeriodStatus, default=PeriodStatus.OPEN
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # Empty when the schedule closed the period.
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
-        verbose_name = "pay period"
+        verbose_name = _("pay period")
+        verbose_name_plural = _("pay periods")
         ordering = ["-start_on"]
         permissions = [
-            ("close_payperiod", "Can close pay periods"),
-            ("generate_payouts", "Can generate the payouts of a closed pay period"),
+            ("close_payperiod", _("Can close pay periods")),
+            ("generate_payouts", _("Can generate the payouts of a closed pay period")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -58,7 +69,10 @@ class PayPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.start_on:%d %b %Y} – {self.end_on:%d %b %Y}"
+        return _("%(start)s – %(end)s") % {
+            "start": format_day(self.start_on),
+            "end": format_day(self.end_on),
+        }
 
     def can_transition_to(self, status: str) -> bool:
         return status in self.TRANSITIONS.get(self.status, set())
@@ -71,30 +85,45 @@ class PayPeriod(models.Model):
 class PayPeriodStatusChange(models.Model):
     """Append-only history of a pay period's status."""
 
-    period = models.ForeignKey(PayPeriod, on_delete=models.PROTECT, related_name="status_changes")
-    from_status = models.CharField(max_length=6, choices=PeriodStatus)
-    to_status = models.CharField(max_length=6, choices=PeriodStatus)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    period = models.ForeignKey(
+        PayPeriod,
+        on_delete=models.PROTECT,
+        related_name="status_changes",
+        verbose_name=_("pay period"),
     )
-    at = models.DateTimeField(default=timezone.now)
+    from_status = models.CharField(_("from"), max_length=6, choices=PeriodStatus)
+    to_status = models.CharField(_("to"), max_length=6, choices=PeriodStatus)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("pay period status change")
+        verbose_name_plural = _("pay period status changes")
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status}"
+        return _("%(from)s → %(to)s") % {
+            "from": self.get_from_status_display(),
+            "to": self.get_to_status_display(),
+        }
 
 
 # --- Payouts -----------------------------------------------------------------------
 
 
 class PayoutStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    APPROVED = "approved", "Approved"
-    PAID = "paid", "Paid"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 # A contractor has at most one of these per period and currency.
@@ -115,37 +144,53 @@ class Payout(models.Model):
     }
 
     contractor = models.ForeignKey(
-        ContractorProfile, on_delete=models.PROTECT, related_name="payouts"
+        ContractorProfile,
+        on_delete=models.PROTECT,
+        related_name="payouts",
+        verbose_name=_("contractor"),
     )
     # Looked up through the (period, status) index below.
     period = models.ForeignKey(
-        PayPeriod, on_delete=models.PROTECT, related_name="payouts", db_index=False
+        PayPeriod,
+        on_delete=models.PROTECT,
+        related_name="payouts",
+        db_index=False,
+        verbose_name=_("pay period"),
     )
-    currency = models.CharField(max_length=3)
-    status = models.CharField(max_length=9, choices=PayoutStatus, default=PayoutStatus.DRAFT)
-    minutes = models.PositiveBigIntegerField(default=0)
-    gross_minor = models.BigIntegerField("gross (minor units)", default=0)
-    adjustments_minor = models.BigIntegerField("adjustments (minor units)", default=0)
-    net_minor = models.BigIntegerField("net (minor units)", default=0)
-    reference = models.CharField("provider's reference", max_length=100, blank=True)
-    paid_on = models.DateField(null=True, blank=True)
-    failure_reason = models.TextField(blank=True)
-    approved_at = models.DateTimeField(null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3)
+    status = models.CharField(
+        _("status"), max_length=9, choices=PayoutStatus, default=PayoutStatus.DRAFT
+    )
+    minutes = models.PositiveBigIntegerField(_("minutes"), default=0)
+    gross_minor = models.BigIntegerField(_("gross (minor units)"), default=0)
+    adjustments_minor = models.BigIntegerField(_("adjustments (minor units)"), default=0)
+    net_minor = models.BigIntegerField(_("net (minor units)"), default=0)
+    reference = models.CharField(_("provider's reference"), max_length=100, blank=True)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    failure_reason = models.TextField(_("failure reason"), blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
     )
-    paid_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("payout")
+        verbose_name_plural = _("payouts")
         ordering = ["-period__start_on", "pk"]
         permissions = [
-            ("approve_payout", "Can approve draft payouts"),
-            ("pay_payout", "Can mark payouts paid or failed, and retry failed ones"),
-            ("cancel_payout", "Can cancel draft payouts"),
-            ("adjust_payout", "Can add bonuses, corrections and deductions to draft payouts"),
-            ("export_payroll", "Can download payroll exports"),
+            ("approve_payout", _("Can approve draft payouts")),
+            ("pay_payout", _("Can mark payouts paid or failed, and retry failed ones")),
+            ("cancel_payout", _("Can cancel draft payouts")),
+            ("adjust_payout", _("Can add bonuses, corrections and deductions to draft payouts")),
+            ("export_payroll", _("Can download payroll exports")),
         ]
         indexes = [
             models.Index(fields=["period", "status"], name="payout_period_status_idx"),
@@ -180,7 +225,7 @@ class Payout(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Payout #{self.pk}"
+        return _("Payout #%(pk)s") % {"pk": self.pk}
 
     def can_transition_to(self, status: str) -> bool:
         return status in self.TRANSITIONS.get(self.status, set())
@@ -190,27 +235,39 @@ class PayoutLine(models.Model):
     """One approved time entry in a payout, priced once: the unique entry is the guarantee
     that no minute is paid twice."""
 
-    payout = models.ForeignKey(Payout, on_delete=models.PROTECT, related_name="lines")
+    payout = models.ForeignKey(
+        Payout, on_delete=models.PROTECT, related_name="lines", verbose_name=_("payout")
+    )
     # The unique constraint's index serves lookups by entry; a second one would only
     # slow down generating a period's lines.
     time_entry = models.ForeignKey(
-        TimeEntry, on_delete=models.PROTECT, related_name="payout_lines", db_index=False
+        TimeEntry,
+        on_delete=models.PROTECT,
+        related_name="payout_lines",
+        db_index=False,
+        verbose_name=_("time entry"),
     )
     # A snapshot for display and exports, never looked up by: no index. No database
     # constraint either: the entry → assignment → project chain of PROTECT foreign
     # keys already keeps the project while the line exists, and a check per line
     # would cost as much as writing the line.
     project = models.ForeignKey(
-        Project, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+        Project,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        verbose_name=_("project"),
     )
-    work_on = models.DateField("work date")
-    kind = models.CharField(max_length=10, choices=EntryKind)
-    minutes = models.PositiveIntegerField()
-    rate_minor = models.PositiveIntegerField("hourly rate (minor units)")
-    amount_minor = models.BigIntegerField("amount (minor units)")
+    work_on = models.DateField(_("work date"))
+    kind = models.CharField(_("kind"), max_length=10, choices=EntryKind)
+    minutes = models.PositiveIntegerField(_("minutes"))
+    rate_minor = models.PositiveIntegerField(_("hourly rate (minor units)"))
+    amount_minor = models.BigIntegerField(_("amount (minor units)"))
 
     class Meta:
-        verbose_name = "payout line"
+        verbose_name = _("payout line")
+        verbose_name_plural = _("payout lines")
         ordering = ["work_on", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["time_entry"], name="payout_line_once_per_entry"),
@@ -220,30 +277,41 @@ class PayoutLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.work_on} {self.minutes} min"
+        return _("%(day)s, %(duration)s") % {
+            "day": format_day(self.work_on),
+            "duration": format_minutes(self.minutes),
+        }
 
 
 class AdjustmentKind(models.TextChoices):
-    BONUS = "bonus", "Bonus"
-    CORRECTION = "correction", "Correction"
-    DEDUCTION = "deduction", "Deduction"
+    BONUS = "bonus", _("Bonus")
+    CORRECTION = "correction", _("Correction")
+    DEDUCTION = "deduction", _("Deduction")
 
 
 class Adjustment(models.Model):
     """An amount added to or taken from a draft payout, with the reason the contractor reads."""
 
-    payout = models.ForeignKey(Payout, on_delete=models.PROTECT, related_name="adjustments")
-    kind = models.CharField(max_length=10, choices=AdjustmentKind)
+    payout = models.ForeignKey(
+        Payout, on_delete=models.PROTECT, related_name="adjustments", verbose_name=_("payout")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=AdjustmentKind)
     amount_minor = models.BigIntegerField(
-        "amount (minor units)", help_text="Positive adds to the payout, negative takes from it."
+        _("amount (minor units)"),
+        help_text=_("Positive adds to the payout, negative takes from it."),
     )
-    reason = models.TextField()
+    reason = models.TextField(_("reason"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("adjustment")
+        verbose_name_plural = _("adjustments")
         ordering = ["created_at", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -259,23 +327,35 @@ class Adjustment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.amount_minor}"
+        return _("%(kind)s of %(amount)s") % {
+            "kind": self.get_kind_display(),
+            "amount": format_money(self.amount_minor, self.payout.currency),
+        }
 
 
 class PayoutStatusChange(models.Model):
     """Append-only history of a payout: who moved it, when, from what to what, and why."""
 
-    payout = models.ForeignKey(Payout, on_delete=models.PROTECT, related_name="status_changes")
-    from_status = models.CharField(max_length=9, choices=PayoutStatus, blank=True)
-    to_status = models.CharField(max_length=9, choices=PayoutStatus)
-    reason = models.TextField(blank=True)
-    reference = models.CharField(max_length=100, blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    payout = models.ForeignKey(
+        Payout, on_delete=models.PROTECT, related_name="status_changes", verbose_name=_("payout")
     )
-    at = models.DateTimeField(default=timezone.now)
+    from_status = models.CharField(_("from"), max_length=9, choices=PayoutStatus, blank=True)
+    to_status = models.CharField(_("to"), max_length=9, choices=PayoutStatus)
+    reason = models.TextField(_("reason"), blank=True)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("payout status change")
+        verbose_name_plural = _("payout status changes")
         ordering = ["-at", "-pk"]
         constraints = [
             models.CheckConstraint(
@@ -285,4 +365,7 @@ class PayoutStatusChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.from_status or '—'} → {self.to_status}"
+        return _("%(from)s → %(to)s") % {
+            "from": self.get_from_status_display() or "—",
+            "to": self.get_to_status_display(),
+        }

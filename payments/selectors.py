@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.models import ContractorProfile, User
 from payments.models import (
@@ -20,10 +21,10 @@ from payments.models import (
     PayoutStatus,
     PayPeriod,
 )
-from payments.money import line_amount_expression
 from payments.services.periods import PERIOD_DAYS, period_bounds
+from portal.dates import local_today
+from portal.money import line_amount_expression
 from projects.models import EntryStatus, TimeEntry
-from projects.timesheet import local_today
 
 CHART_WEEKS = 12
 
@@ -35,7 +36,7 @@ def period_covering(day: date) -> PayPeriod | None:
 def period_get_by_start(start_on: date) -> PayPeriod:
     period = PayPeriod.objects.filter(start_on=start_on).first()
     if period is None:
-        raise Http404("No pay period starts on that day.")
+        raise Http404(_("No pay period starts on that day."))
     return period
 
 
@@ -240,7 +241,7 @@ def payout_list_for_contractor(user: User) -> QuerySet[Payout]:
 def payout_get_for_contractor(*, user: User, pk: int) -> Payout:
     payout = payout_list_for_contractor(user).filter(pk=pk).first()
     if payout is None:
-        raise Http404("No such payout.")
+        raise Http404(_("No such payout."))
     return payout
 
 
@@ -322,4 +323,4 @@ def earner_for_user(user: User) -> ContractorProfile:
     try:
         return user.contractor_profile
     except ObjectDoesNotExist:
-        raise Http404("Only contractors have earnings.") from None
+        raise Http404(_("Only contractors have earnings.")) from None

@@ -9,14 +9,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from payments import charts, exports, selectors
 from payments.forms import EarningsDownloadForm, PayrollExportForm
-from payments.money import display_locale
 from payments.services import period_bounds
 from portal.admin_site import require_mfa_for_staff
-from projects.timesheet import local_today
+from portal.dates import babel_locale, local_today
 
 PAYOUTS_PER_PAGE = 10
 EXPORT_PERMISSION = "payments.export_payroll"
@@ -43,7 +43,8 @@ def earnings(request: HttpRequest) -> HttpResponse:
     profile = selectors.earner_for_user(request.user)
     today = local_today(profile.time_zone)
     day = _day(request.GET.get("period"), today)
-    locale = display_locale(request.headers.get("Accept-Language", ""), str(profile.country))
+    # The chart's amounts and weeks, like the rest of the page, in the reader's language.
+    locale = babel_locale()
     series = selectors.weekly_earnings_for_contractor(profile, today=today)
     payouts = Paginator(selectors.payout_list_for_contractor(request.user), PAYOUTS_PER_PAGE)
     return render(
@@ -52,9 +53,9 @@ def earnings(request: HttpRequest) -> HttpResponse:
         {
             "profile": profile,
             "today": today,
-            "locale": locale,
             "earnings": selectors.period_earnings_for_contractor(profile, day=day),
             "charts": [charts.bar_chart(one, locale=locale) for one in series],
+            "chart_weeks": selectors.CHART_WEEKS,
             "payouts": payouts.get_page(request.GET.get("page")),
             "this_year": today.year,
         },
@@ -68,7 +69,7 @@ def earnings_csv(request: HttpRequest) -> HttpResponse:
     form = EarningsDownloadForm(request.GET)
     if not form.is_valid():
         return HttpResponse(
-            " ".join(form.errors.get("__all__", ["Choose a pay period or a year."])),
+            " ".join(form.errors.get("__all__", [_("Choose a pay period or a year.")])),
             status=400,
             content_type="text/plain; charset=utf-8",
         )
@@ -87,7 +88,7 @@ def export_permission_required(view: Callable) -> Callable:
     @wraps(view)
     def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.has_perm(EXPORT_PERMISSION):
-            raise PermissionDenied("Payroll exports are for accountants.")
+            raise PermissionDenied(_("Payroll exports are for accountants."))
         return view(request, *args, **kwargs)
 
     return login_required(require_mfa_for_staff(guarded))

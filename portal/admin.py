@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import OutboundEmail
 
@@ -37,7 +38,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description="last error")
+    @admin.display(description=_("last error"))
     def error(self, obj: OutboundEmail) -> str:
         return Truncator(obj.last_error).chars(80)
 

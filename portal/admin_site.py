@@ -6,6 +6,8 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 def require_mfa_for_staff(view):
@@ -16,7 +18,8 @@ def require_mfa_for_staff(view):
         user = request.user
         if user.is_authenticated and user.is_staff and not is_mfa_enabled(user):
             messages.warning(
-                request, "Staff must turn on two-factor authentication before using the admin."
+                request,
+                gettext("Staff must turn on two-factor authentication before using the admin."),
             )
             query = urlencode({"next": request.get_full_path()})
             return HttpResponseRedirect(f"{reverse('mfa_activate_totp')}?{query}")
@@ -32,9 +35,9 @@ class PortalAdminSite(admin.AdminSite):
     who has not yet set up an authenticator is sent to do so first.
     """
 
-    site_header = "Contractor portal administration"
-    site_title = "Contractor portal admin"
-    index_title = "Vendor operations"
+    site_header = _("Contractor portal administration")
+    site_title = _("Contractor portal admin")
+    index_title = _("Vendor operations")
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

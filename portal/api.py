@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from allauth.mfa.utils import is_mfa_enabled
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework import exceptions, permissions
@@ -56,7 +57,7 @@ class SignedIn(permissions.IsAuthenticated):
     API must not be the way around that, whether by session or by token.
     """
 
-    message = "Staff must turn on two-factor authentication before using the API."
+    message = _("Staff must turn on two-factor authentication before using the API.")
 
     def has_permission(self, request, view) -> bool:
         if not super().has_permission(request, view):

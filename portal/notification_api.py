@@ -1,5 +1,6 @@
 """A person's notices through the API: list, unread count, mark one or all read."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers
@@ -16,7 +17,7 @@ class NotificationSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=NotificationKind.choices)
     title = serializers.CharField()
     body = serializers.CharField(allow_blank=True)
-    link = serializers.CharField(allow_blank=True, help_text="A path on the site.")
+    link = serializers.CharField(allow_blank=True, help_text=_("A path on the site."))
     created_at = serializers.DateTimeField()
     read_at = serializers.DateTimeField(allow_null=True)
 
@@ -26,7 +27,7 @@ class UnreadCountSerializer(serializers.Serializer):
 
 
 class MarkedReadSerializer(serializers.Serializer):
-    marked_read = serializers.IntegerField(help_text="How many notices were unread until now.")
+    marked_read = serializers.IntegerField(help_text=_("How many notices were unread until now."))
 
 
 class ListQuerySerializer(serializers.Serializer):
@@ -36,7 +37,9 @@ class ListQuerySerializer(serializers.Serializer):
 @extend_schema_view(
     get=extend_schema(
         parameters=[
-            OpenApiParameter("unread", OpenApiTypes.BOOL, description="Only unread (true) or read.")
+            OpenApiParameter(
+                "unread", OpenApiTypes.BOOL, description=_("Only unread (true) or read.")
+            )
         ]
     )
 )

@@ -1,6 +1,7 @@
 """The email preferences form: a box per kind whose emails a person may turn off."""
 
 from django import forms
+from django.utils.translation import gettext as _
 
 from portal.selectors import EmailChoice
 
@@ -12,7 +13,7 @@ class EmailPreferencesForm(forms.Form):
         for choice in choices:
             if choice.optional:
                 self.fields[choice.kind] = forms.BooleanField(
-                    label=f"Email me: {choice.label.lower()}",
+                    label=_("Email me: %(kind)s") % {"kind": choice.label},
                     required=False,
                     initial=choice.send_email,
                 )

@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal import notifications, selectors
@@ -49,7 +51,11 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
     count = notifications.notifications_mark_all_read(by=request.user)
-    messages.success(request, f"Marked {count} notice{'s' if count != 1 else ''} as read.")
+    messages.success(
+        request,
+        ngettext("Marked %(count)d notice as read.", "Marked %(count)d notices as read.", count)
+        % {"count": count},
+    )
     return _back(request)
 
 
@@ -64,6 +70,6 @@ def email_preferences(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Your email preferences are saved.")
+            messages.success(request, _("Your email preferences are saved."))
             return redirect("notifications:preferences")
     return render(request, "portal/email_preferences.html", {"form": form})

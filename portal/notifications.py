@@ -6,13 +6,16 @@ recipients query matches, so telling 50,000 contractors costs what telling one
 does, plus the rows.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections, transaction
 from django.db.models import DateTimeField, Exists, Model, OuterRef, QuerySet, Value
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from portal.models import (
@@ -26,51 +29,83 @@ from portal.models import (
 from portal.outbox import outbox_dispatch_on_commit
 
 
+@dataclass(frozen=True)
+class Notice:
+    """What one reader is told: a title and body, and optionally a longer email."""
+
+    title: str
+    body: str
+    email_subject: str = ""
+    email_body: str = ""
+
+
 def notify(
     *,
     recipients: QuerySet[User],
     kind: str,
-    title: str,
-    body: str,
+    notice: Callable[[], Notice],
     link: str = "",
     topic: str = "",
-    email_subject: str = "",
-    email_body: str = "",
 ) -> int:
     """Notify every recipient in-app at once and queue their emails; return how many.
 
+    ``notice`` writes the text; it is called once for each language and time
+    zone among the recipients, with both active, so each person reads it in
+    their own language and zone while the fan-out stays a handful of
+    set-based statements, however many people there are.
+
     Callers run this inside the transaction that made the change, so the
     notices exist exactly when the change does; emails leave after commit.
-    The email says what the notice says, with a link to the page, unless
-    ``email_subject`` / ``email_body`` give a longer text.  People who turned
-    a kind's emails off get the notice only, except for the kinds in
-    ``MANDATORY_EMAIL_KINDS``.
+    The email says what the notice says, with a link to the page, unless the
+    notice gives a longer text. People who turned a kind's emails off get the
+    notice only, except for the kinds in ``MANDATORY_EMAIL_KINDS``.
     """
     if kind not in NotificationKind.values:
         raise ValueError(f"Unknown notification kind {kind!r}.")
     now = Value(timezone.now(), output_field=DateTimeField())
     people = User.objects.filter(pk__in=recipients.order_by().values("pk")).order_by()
-    # Each select lists the one model column first and then only constants,
-    # which is the order the SQL has too, column for column with the INSERT.
-    notices = people.values_list(
-        "pk", Value(kind), Value(title), Value(body), Value(link), Value(topic), now
-    )
-    count = _insert_select(
-        Notification, ["recipient", "kind", "title", "body", "link", "topic", "created_at"], notices
-    )
-    if kind not in MANDATORY_EMAIL_KINDS:
-        opted_out = EmailPreference.objects.filter(user=OuterRef("pk"), kind=kind, send_email=False)
-        people = people.filter(~Exists(opted_out))
-    url = f"\n\n{settings.SITE_URL}{link}" if link else ""
-    subject, text = email_subject or title, email_body or f"{body}{url}\n"
-    _queue_emails(people, topic=topic, subject=subject, body=text, now=now)
+    readers = people.values_list("language", "time_zone").distinct()
+    count, email_ids = 0, []
+    for language, time_zone in readers:
+        with (
+            translation.override(language or settings.LANGUAGE_CODE),
+            timezone.override(ZoneInfo(time_zone)),
+        ):
+            text = notice()
+            url = f"\n\n{settings.SITE_URL}{link}" if link else ""
+            subject, body = (
+                text.email_subject or text.title,
+                text.email_body or f"{text.body}{url}\n",
+            )
+        group = people.filter(language=language, time_zone=time_zone)
+        # Each select lists the one model column first and then only constants,
+        # which is the order the SQL has too, column for column with the INSERT.
+        rows = group.values_list(
+            "pk",
+            Value(kind),
+            Value(text.title),
+            Value(text.body),
+            Value(link),
+            Value(topic),
+            Value(language),
+            now,
+        )
+        fields = ["recipient", "kind", "title", "body", "link", "topic", "language", "created_at"]
+        count += _insert_select(Notification, fields, rows)
+        if kind not in MANDATORY_EMAIL_KINDS:
+            opted_out = EmailPreference.objects.filter(
+                user=OuterRef("pk"), kind=kind, send_email=False
+            )
+            group = group.filter(~Exists(opted_out))
+        email_ids += _queue_emails(group, topic=topic, subject=subject, body=body, now=now)
+    outbox_dispatch_on_commit(sorted(email_ids))
     return count
 
 
 def _queue_emails(
     people: QuerySet[User], *, topic: str, subject: str, body: str, now: Value
-) -> None:
-    """One outbox row per person, in one statement; their delivery starts after commit."""
+) -> list[int]:
+    """One outbox row per person, in one statement; return their ids."""
     emails = people.values_list(
         "email",
         Value(topic),
@@ -83,10 +118,9 @@ def _queue_emails(
         now,
     )
     fields = ["to", "topic", "subject", "body", "status", "attempts", "last_error"]
-    ids = _insert_select_returning_ids(
+    return _insert_select_returning_ids(
         OutboundEmail, [*fields, "created_at", "next_attempt_at"], emails
     )
-    outbox_dispatch_on_commit(ids)
 
 
 def _insert_sql(model: type[Model], fields: list[str], select: QuerySet) -> tuple[str, tuple]:
@@ -127,7 +161,7 @@ def _insert_select_returning_ids(
 def notification_mark_read(*, notification: Notification, by: User) -> Notification:
     """Mark one of ``by``'s own notices read; reading it again changes nothing."""
     if notification.recipient_id != by.pk:
-        raise ValidationError("This notice is not yours.")
+        raise ValidationError(_("This notice is not yours."))
     Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
         read_at=timezone.now()
     )
@@ -160,12 +194,15 @@ def email_preferences_set(*, user: User, send_email: Mapping[str, bool]) -> None
     unknown = sorted(kind for kind in send_email if kind not in NotificationKind.values)
     if unknown:
         raise ValidationError(
-            "Unknown kinds of notice: %(kinds)s.", params={"kinds": ", ".join(unknown)}
+            _("Unknown kinds of notice: %(kinds)s."), params={"kinds": ", ".join(unknown)}
         )
-    fixed = [NotificationKind(kind).label for kind in send_email if kind in MANDATORY_EMAIL_KINDS]
+    fixed = [
+        str(NotificationKind(kind).label) for kind in send_email if kind in MANDATORY_EMAIL_KINDS
+    ]
     if fixed:
         raise ValidationError(
-            "These emails are always sent: %(kinds)s.", params={"kinds": ", ".join(sorted(fixed))}
+            _("These emails are always sent: %(kinds)s."),
+            params={"kinds": ", ".join(sorted(fixed))},
         )
     for kind, wanted in send_email.items():
         EmailPreference.objects.update_or_create(

@@ -6,6 +6,7 @@ from functools import cached_property
 from django.db.models import CharField, Count, Model, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from portal.models import (
@@ -30,7 +31,7 @@ def notification_list_for_user(user: User) -> QuerySet[Notification]:
 def notification_get_for_user(*, user: User, pk: int) -> Notification:
     notification = notification_list_for_user(user).filter(pk=pk).first()
     if notification is None:
-        raise Http404("No such notice.")
+        raise Http404(_("No such notice."))
     return notification
 
 

@@ -5,10 +5,12 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 
 from accounts.models import ContractorStatus
 from accounts.selectors import application_latest_for_user, profile_for_user
+from accounts.services import user_preferences_set
 from payments.selectors import earnings_dashboard_for_user
 from portal.celery import app as celery_app
 from projects.selectors import work_dashboard_for_user
@@ -75,3 +77,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if healthy else "unavailable", "database": database, "broker": broker},
         status=200 if healthy else 503,
     )
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Switch the site's language; a signed-in person's choice is kept on their account.
+
+    Django's ``set_language`` sets the cookie and redirects; storing the choice
+    on the user as well makes it follow them to every device they sign in on.
+    """
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        user_preferences_set(user=request.user, language=language)
+    return set_language(request)

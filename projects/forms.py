@@ -6,22 +6,25 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import currency_choices, language_choices
-from accounts.models import ContractorProfile
+from accounts.models import ContractorProfile, LanguageLevel
 from accounts.selectors import staff_with_permission
-from payments.money import decimal_to_minor, minor_to_decimal
+from portal.dates import format_minutes, time_zone_label
+from portal.money import decimal_to_minor, minor_to_decimal
 from projects.models import MINUTES_PER_WEEK, PauseReason, Project
 from projects.services import ProjectDetails
 from projects.services.projects import MANAGES_PROJECTS
-from projects.timesheet import DURATION_HELP, format_minutes, parse_hours
+from projects.timesheet import HOURS_HELP, parse_hours
 
 
 class HoursField(forms.CharField):
     """Hours typed as people write them (``20``, ``7:30``, ``37.5``, ``450m``), kept as minutes."""
 
     def __init__(self, *, max_minutes: int = MINUTES_PER_WEEK, **kwargs) -> None:
-        kwargs.setdefault("help_text", f"{DURATION_HELP} A plain number is hours.")
+        kwargs.setdefault("help_text", HOURS_HELP)
         super().__init__(**kwargs)
         self.max_minutes = max_minutes
 
@@ -31,7 +34,11 @@ class HoursField(forms.CharField):
     def to_python(self, value) -> int | None:
         minutes = parse_hours(super().to_python(value))
         if minutes is not None and not 1 <= minutes <= self.max_minutes:
-            raise ValidationError(f"Give between 0:01 and {format_minutes(self.max_minutes)}.")
+            raise ValidationError(
+                gettext("Give between 0:01 and %(most)s."),
+                code="out_of_range",
+                params={"most": format_minutes(self.max_minutes)},
+            )
         return minutes
 
 
@@ -39,9 +46,9 @@ class RateFields(forms.Form):
     """An hourly rate typed in major units (``25.00``) with its currency."""
 
     rate = forms.DecimalField(
-        label="Hourly rate", min_value=Decimal("0.01"), max_digits=12, decimal_places=3
+        label=_("Hourly rate"), min_value=Decimal("0.01"), max_digits=12, decimal_places=3
     )
-    currency = forms.ChoiceField(choices=currency_choices)
+    currency = forms.ChoiceField(label=_("Currency"), choices=currency_choices)
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -54,25 +61,28 @@ class RateFields(forms.Form):
 
 
 class ProjectForm(forms.ModelForm):
-    guidelines_url = forms.URLField(label="Guidelines link", required=False, assume_scheme="https")
+    guidelines_url = forms.URLField(
+        label=_("Guidelines link"), required=False, assume_scheme="https"
+    )
     languages = forms.MultipleChoiceField(
-        label="Required languages",
+        label=_("Required languages"),
         choices=language_choices,
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     default_rate = forms.DecimalField(
-        label="Default hourly rate",
+        label=_("Default hourly rate"),
         min_value=Decimal("0.01"),
         max_digits=12,
         decimal_places=3,
-        help_text="In the currency below, e.g. 25.00. New assignments start at this rate.",
+        help_text=_("In the currency below, e.g. 25.00. New assignments start at this rate."),
     )
-    currency = forms.ChoiceField(choices=currency_choices)
-    weekly_cap = HoursField(label="Weekly cap per contractor")
+    currency = forms.ChoiceField(label=_("Currency"), choices=currency_choices)
+    weekly_cap = HoursField(label=_("Weekly cap per contractor"))
     manager = forms.ModelChoiceField(
         queryset=staff_with_permission(MANAGES_PROJECTS).order_by("email"),
-        help_text="Contractors on the project see this person and can contact them.",
+        label=_("Manager"),
+        help_text=_("Contractors on the project see this person and can contact them."),
     )
 
     class Meta:
@@ -131,50 +141,60 @@ class ProjectForm(forms.ModelForm):
 
 
 class AssignmentForm(forms.Form):
-    weekly_cap = HoursField(label="Weekly cap override", required=False)
-    end_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    weekly_cap = HoursField(label=_("Weekly cap override"), required=False)
+    end_on = forms.DateField(
+        label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 # --- Reasons and details the admin actions ask for ---------------------------------------
 
 
 class PauseTiming(models.TextChoices):
-    NOW = "now", "Now"
-    LATER = "later", "At a set time (a notice period)"
+    NOW = "now", _("Now")
+    LATER = "later", _("At a set time (a notice period)")
 
 
 class PauseForm(forms.Form):
-    reason = forms.ChoiceField(label="Reason", choices=PauseReason.choices)
+    reason = forms.ChoiceField(label=_("Reason"), choices=PauseReason.choices)
     message = forms.CharField(
+        label=_("Message"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Contractors on the project read this: say what happens and what to do.",
+        help_text=_("Contractors on the project read this: say what happens and what to do."),
     )
     expected_resume_on = forms.DateField(
-        label="Expected resume date",
+        label=_("Expected resume date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Optional; contractors see it on the project's page and in the notice.",
+        help_text=_("Optional; contractors see it on the project's page and in the notice."),
     )
     takes_effect = forms.ChoiceField(
-        label="Takes effect",
+        label=_("Takes effect"),
         choices=PauseTiming.choices,
         initial=PauseTiming.NOW,
         widget=forms.RadioSelect,
-        help_text="A set time gives contractors notice: they are told now, and again then.",
+        help_text=_("A set time gives contractors notice: they are told now, and again then."),
     )
     effective_at = forms.DateTimeField(
-        label="Pause at (UTC)",
+        label=_("Pause at"),
         required=False,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Only for a pause at a set time.",
+        help_text=_("Only for a pause at a set time."),
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The time typed is read in the manager's own time zone (the active one).
+        self.fields["effective_at"].label = gettext("Pause at (%(time_zone)s)") % {
+            "time_zone": time_zone_label()
+        }
 
     def clean(self) -> dict:
         cleaned = super().clean()
         later = cleaned.get("takes_effect") == PauseTiming.LATER
         if later and cleaned.get("effective_at") is None and "effective_at" not in self.errors:
-            self.add_error("effective_at", "Give the time the pause starts.")
+            self.add_error("effective_at", gettext("Give the time the pause starts."))
         if not later:
             cleaned["effective_at"] = None
         return cleaned
@@ -184,7 +204,8 @@ class ResumeForm(forms.Form):
     message = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Contractors read this: what changed, and anything to know as work restarts.",
+        label=_("Message"),
+        help_text=_("Contractors read this: what changed, and anything to know as work restarts."),
     )
 
 
@@ -192,54 +213,62 @@ class CancelPauseForm(forms.Form):
     message = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Contractors who were told of the pause read this.",
+        label=_("Message"),
+        help_text=_("Contractors who were told of the pause read this."),
     )
 
 
 class CloseForm(forms.Form):
     message = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Why the project is closing; contractors read this.",
+        label=_("Message"),
+        help_text=_("Why the project is closing; contractors read this."),
     )
 
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Shown to the contractor, who can correct the entries and resubmit.",
+        label=_("Reason"),
+        help_text=_("Shown to the contractor, who can correct the entries and resubmit."),
     )
 
 
 class RemoveForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Shown to the contractor on their projects page.",
+        label=_("Reason"),
+        help_text=_("Shown to the contractor on their projects page."),
     )
 
 
 class EndForm(forms.Form):
     end_on = forms.DateField(
-        label="Last working day",
+        label=_("Last working day"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Leave empty for today in the contractor's time zone.",
+        help_text=_("Leave empty for today in the contractor's time zone."),
     )
 
 
 class RateForm(RateFields):
     effective_on = forms.DateField(
-        label="Effective from",
+        label=_("Effective from"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Hours from this day on are paid at the new rate; earlier hours keep theirs.",
+        help_text=_("Hours from this day on are paid at the new rate; earlier hours keep theirs."),
     )
 
 
 class AssignContractorsForm(RateFields):
     contractors = forms.ModelMultipleChoiceField(
-        queryset=ContractorProfile.objects.none(), widget=forms.CheckboxSelectMultiple
+        label=_("Contractors"),
+        queryset=ContractorProfile.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
     )
-    start_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    weekly_cap = HoursField(label="Weekly cap override", required=False)
+    start_on = forms.DateField(
+        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    weekly_cap = HoursField(label=_("Weekly cap override"), required=False)
 
     def __init__(self, *args, project: Project, candidates, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -251,7 +280,15 @@ class AssignContractorsForm(RateFields):
 
 
 def _contractor_label(profile: ContractorProfile) -> str:
-    languages = ", ".join(f"{lang.language} {lang.level}" for lang in profile.languages.all())
+    languages = ", ".join(
+        f"{lang.language} {_level(lang.level, lang.get_level_display())}"
+        for lang in profile.languages.all()
+    )
     expertise = ", ".join(area.name for area in profile.expertise.all())
     details = " · ".join(part for part in (languages, expertise, profile.time_zone) if part)
     return f"{profile.legal_name} <{profile.user.email}> — {details}"
+
+
+def _level(level: str, label: str) -> str:
+    """CEFR levels as their code (``C1``), which reads the same in every language."""
+    return str(label) if level == LanguageLevel.NATIVE else level

@@ -4,10 +4,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import validate_currency, validate_language
+from accounts.choices import language_name, validate_currency, validate_language
 from accounts.models import ContractorProfile, ExpertiseArea
-from payments.money import line_amount
+from portal.dates import format_day, format_minutes, format_moment
+from portal.money import format_money, line_amount
 
 MINUTES_PER_DAY = 24 * 60
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
@@ -15,7 +18,7 @@ MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
 
 def validate_language_list(value: object) -> None:
     if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
-        raise ValidationError("Languages must be a list of ISO 639-1 codes.")
+        raise ValidationError(gettext("Languages must be a list of ISO 639-1 codes."))
     for code in value:
         validate_language(code)
 
@@ -24,20 +27,20 @@ def validate_language_list(value: object) -> None:
 
 
 class ProjectStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    ACTIVE = "active", "Active"
-    PAUSED = "paused", "Paused"
-    CLOSED = "closed", "Closed"
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    CLOSED = "closed", _("Closed")
 
 
 class PauseReason(models.TextChoices):
-    QUALITY = "quality", "Quality review"
-    CLIENT_REQUEST = "client_request", "Client demand"
-    GUIDELINES = "guidelines", "Guideline update"
-    BUDGET = "budget", "Budget"
-    NO_WORK = "no_work", "No tasks available for now"
-    TOOLING = "tooling", "Tooling or platform problem"
-    OTHER = "other", "Other"
+    QUALITY = "quality", _("Quality review")
+    CLIENT_REQUEST = "client_request", _("Client demand")
+    GUIDELINES = "guidelines", _("Guideline update")
+    BUDGET = "budget", _("Budget")
+    NO_WORK = "no_work", _("No tasks available for now")
+    TOOLING = "tooling", _("Tooling or platform problem")
+    OTHER = "other", _("Other")
 
 
 class Project(models.Model):
@@ -48,52 +51,61 @@ class Project(models.Model):
         ProjectStatus.CLOSED: set(),
     }
 
-    name = models.CharField(max_length=200)
-    description = models.TextField(help_text="Shown to assigned contractors.")
-    guidelines = models.TextField(blank=True)
-    guidelines_url = models.URLField("guidelines link", blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), help_text=_("Shown to assigned contractors."))
+    guidelines = models.TextField(_("guidelines"), blank=True)
+    guidelines_url = models.URLField(_("guidelines link"), blank=True)
     languages = models.JSONField(
-        "required languages",
+        _("required languages"),
         default=list,
         blank=True,
         validators=[validate_language_list],
-        help_text="ISO 639-1 codes a contractor must speak.",
+        help_text=_("ISO 639-1 codes a contractor must speak."),
     )
     expertise = models.ManyToManyField(
-        ExpertiseArea, related_name="projects", blank=True, verbose_name="required expertise"
+        ExpertiseArea, related_name="projects", blank=True, verbose_name=_("required expertise")
     )
-    status = models.CharField(max_length=8, choices=ProjectStatus, default=ProjectStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=8, choices=ProjectStatus, default=ProjectStatus.DRAFT
+    )
     default_rate_minor = models.PositiveIntegerField(
-        "default hourly rate (minor units)", validators=[MinValueValidator(1)]
+        _("default hourly rate (minor units)"), validators=[MinValueValidator(1)]
     )
-    currency = models.CharField(max_length=3, validators=[validate_currency])
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
     expected_hours_per_week = models.PositiveSmallIntegerField(
-        validators=[MaxValueValidator(7 * 24)]
+        _("expected hours per week"), validators=[MaxValueValidator(7 * 24)]
     )
     weekly_cap_minutes = models.PositiveIntegerField(
-        "weekly cap per contractor (minutes)",
+        _("weekly cap per contractor (minutes)"),
         validators=[MinValueValidator(1), MaxValueValidator(MINUTES_PER_WEEK)],
     )
-    start_on = models.DateField()
-    end_on = models.DateField(null=True, blank=True)
+    start_on = models.DateField(_("start date"))
+    end_on = models.DateField(_("end date"), null=True, blank=True)
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="managed_projects",
-        help_text="Contractors on the project see this person and can contact them.",
+        verbose_name=_("manager"),
+        help_text=_("Contractors on the project see this person and can contact them."),
     )
-    activated_at = models.DateTimeField(null=True, blank=True)
-    paused_at = models.DateTimeField(null=True, blank=True)
-    pause_reason = models.CharField(max_length=20, choices=PauseReason, blank=True)
-    pause_message = models.TextField(blank=True)
-    expected_resume_on = models.DateField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
+    pause_reason = models.CharField(
+        _("pause reason"), max_length=20, choices=PauseReason, blank=True
+    )
+    pause_message = models.TextField(_("pause message"), blank=True)
+    expected_resume_on = models.DateField(_("expected resume date"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
         ordering = ["name", "pk"]
-        permissions = [("change_project_status", "Can activate, pause, resume and close projects")]
+        permissions = [
+            ("change_project_status", _("Can activate, pause, resume and close projects"))
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=ProjectStatus.values), name="project_status_valid"
@@ -141,26 +153,40 @@ class Project(models.Model):
     def can_transition_to(self, status: str) -> bool:
         return status in self.TRANSITIONS.get(self.status, set())
 
+    @property
+    def language_names(self) -> list[str]:
+        """The required languages named in the reader's language."""
+        return [language_name(code) for code in self.languages]
+
 
 class ProjectStatusChange(models.Model):
     """Append-only history of a project's status: every change, why, and who made it."""
 
     TOPIC_PREFIX = "project-status-change:"
 
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="status_changes")
-    from_status = models.CharField(max_length=8, choices=ProjectStatus, blank=True)
-    to_status = models.CharField(max_length=8, choices=ProjectStatus)
-    reason = models.CharField(max_length=20, choices=PauseReason, blank=True)
-    message = models.TextField(blank=True)
-    expected_resume_on = models.DateField(null=True, blank=True)
-    effective_at = models.DateTimeField(default=timezone.now)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="status_changes", verbose_name=_("project")
     )
-    notified_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    from_status = models.CharField(_("from"), max_length=8, choices=ProjectStatus, blank=True)
+    to_status = models.CharField(_("to"), max_length=8, choices=ProjectStatus)
+    reason = models.CharField(_("reason"), max_length=20, choices=PauseReason, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    expected_resume_on = models.DateField(_("expected resume date"), null=True, blank=True)
+    effective_at = models.DateTimeField(_("effective at"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("project status change")
+        verbose_name_plural = _("project status changes")
         ordering = ["-effective_at", "-pk"]
         indexes = [models.Index(fields=["project", "effective_at"], name="project_change_time_idx")]
         constraints = [
@@ -175,7 +201,7 @@ class ProjectStatusChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.from_status or '—'} → {self.to_status}"
+        return f"{self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
 
     @property
     def topic(self) -> str:
@@ -184,9 +210,9 @@ class ProjectStatusChange(models.Model):
 
 
 class ScheduledPauseStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    APPLIED = "applied", "Took effect"
-    CANCELLED = "cancelled", "Called off"
+    PENDING = "pending", _("Pending")
+    APPLIED = "applied", _("Took effect")
+    CANCELLED = "cancelled", _("Called off")
 
 
 class ScheduledPause(models.Model):
@@ -199,32 +225,53 @@ class ScheduledPause(models.Model):
 
     TOPIC_PREFIX = "scheduled-pause:"
 
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="scheduled_pauses")
-    reason = models.CharField(max_length=20, choices=PauseReason)
-    message = models.TextField()
-    expected_resume_on = models.DateField(null=True, blank=True)
-    effective_at = models.DateTimeField("pauses at")
-    status = models.CharField(
-        max_length=9, choices=ScheduledPauseStatus, default=ScheduledPauseStatus.PENDING
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.PROTECT,
+        related_name="scheduled_pauses",
+        verbose_name=_("project"),
     )
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    notified_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=20, choices=PauseReason)
+    message = models.TextField(_("message"))
+    expected_resume_on = models.DateField(_("expected resume date"), null=True, blank=True)
+    effective_at = models.DateTimeField(_("pauses at"))
+    status = models.CharField(
+        _("status"),
+        max_length=9,
+        choices=ScheduledPauseStatus,
+        default=ScheduledPauseStatus.PENDING,
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("announced by"),
+    )
+    created_at = models.DateTimeField(_("announced at"), default=timezone.now)
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
     change = models.OneToOneField(
         ProjectStatusChange,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="scheduled_pause",
-        help_text="The status change it became when it took effect.",
+        verbose_name=_("status change"),
+        help_text=_("The status change it became when it took effect."),
     )
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("called off at"), null=True, blank=True)
     cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("called off by"),
     )
-    cancel_message = models.TextField(blank=True)
+    cancel_message = models.TextField(_("call-off message"), blank=True)
 
     class Meta:
+        verbose_name = _("scheduled pause")
+        verbose_name_plural = _("scheduled pauses")
         ordering = ["-effective_at", "-pk"]
         indexes = [
             models.Index(fields=["status", "effective_at"], name="scheduled_pause_due_idx"),
@@ -255,7 +302,11 @@ class ScheduledPause(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.project} pauses at {self.effective_at:%Y-%m-%d %H:%M} ({self.status})"
+        return gettext("%(project)s pauses at %(when)s (%(status)s)") % {
+            "project": self.project,
+            "when": format_moment(self.effective_at),
+            "status": self.get_status_display(),
+        }
 
     @property
     def topic(self) -> str:
@@ -271,9 +322,9 @@ class ScheduledPause(models.Model):
 
 
 class AssignmentStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    ENDED = "ended", "Ended"
-    REMOVED = "removed", "Removed"
+    ACTIVE = "active", _("Active")
+    ENDED = "ended", _("Ended")
+    REMOVED = "removed", _("Removed")
 
 
 class Assignment(models.Model):
@@ -283,31 +334,43 @@ class Assignment(models.Model):
         AssignmentStatus.REMOVED: {AssignmentStatus.ACTIVE},
     }
 
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="assignments")
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("project")
+    )
     contractor = models.ForeignKey(
-        ContractorProfile, on_delete=models.PROTECT, related_name="assignments"
+        ContractorProfile,
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        verbose_name=_("contractor"),
     )
     status = models.CharField(
-        max_length=8, choices=AssignmentStatus, default=AssignmentStatus.ACTIVE
+        _("status"), max_length=8, choices=AssignmentStatus, default=AssignmentStatus.ACTIVE
     )
     weekly_cap_minutes = models.PositiveIntegerField(
-        "weekly cap override (minutes)",
+        _("weekly cap override (minutes)"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(MINUTES_PER_WEEK)],
-        help_text="Leave empty to use the project's cap.",
+        help_text=_("Leave empty to use the project's cap."),
     )
-    start_on = models.DateField()
-    end_on = models.DateField(null=True, blank=True)
-    removal_reason = models.TextField(blank=True, help_text="Shown to the contractor.")
+    start_on = models.DateField(_("start date"))
+    end_on = models.DateField(_("end date"), null=True, blank=True)
+    removal_reason = models.TextField(
+        _("removal reason"), blank=True, help_text=_("Shown to the contractor.")
+    )
     assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("assigned by"),
     )
-    ended_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
         ordering = ["project__name", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -337,7 +400,10 @@ class Assignment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.contractor.legal_name} on {self.project.name}"
+        return gettext("%(contractor)s on %(project)s") % {
+            "contractor": self.contractor.legal_name,
+            "project": self.project.name,
+        }
 
     def can_transition_to(self, status: str) -> bool:
         return status in self.TRANSITIONS.get(self.status, set())
@@ -354,36 +420,55 @@ class AssignmentStatusChange(models.Model):
     """Append-only history of an assignment's status."""
 
     assignment = models.ForeignKey(
-        Assignment, on_delete=models.PROTECT, related_name="status_changes"
+        Assignment,
+        on_delete=models.PROTECT,
+        related_name="status_changes",
+        verbose_name=_("assignment"),
     )
-    from_status = models.CharField(max_length=8, choices=AssignmentStatus, blank=True)
-    to_status = models.CharField(max_length=8, choices=AssignmentStatus)
-    reason = models.TextField(blank=True)
+    from_status = models.CharField(_("from"), max_length=8, choices=AssignmentStatus, blank=True)
+    to_status = models.CharField(_("to"), max_length=8, choices=AssignmentStatus)
+    reason = models.TextField(_("reason"), blank=True)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("assignment status change")
+        verbose_name_plural = _("assignment status changes")
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.from_status or '—'} → {self.to_status}"
+        return f"{self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
 
 
 class AssignmentRate(models.Model):
     """One step of an assignment's rate history; rows are added, never edited."""
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="rates")
-    rate_minor = models.PositiveIntegerField(
-        "hourly rate (minor units)", validators=[MinValueValidator(1)]
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="rates", verbose_name=_("assignment")
     )
-    currency = models.CharField(max_length=3, validators=[validate_currency])
-    effective_on = models.DateField()
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    rate_minor = models.PositiveIntegerField(
+        _("hourly rate (minor units)"), validators=[MinValueValidator(1)]
+    )
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    effective_on = models.DateField(_("effective from"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("set by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("assignment rate")
+        verbose_name_plural = _("assignment rates")
         ordering = ["-effective_on", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -393,25 +478,28 @@ class AssignmentRate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rate_minor} {self.currency}/h from {self.effective_on}"
+        return gettext("%(rate)s an hour from %(day)s") % {
+            "rate": format_money(self.rate_minor, self.currency),
+            "day": format_day(self.effective_on),
+        }
 
 
 # --- Time ------------------------------------------------------------------------
 
 
 class EntryKind(models.TextChoices):
-    TASK = "task", "Task"
-    TRAINING = "training", "Training"
-    ASSESSMENT = "assessment", "Assessment"
-    MEETING = "meeting", "Meeting"
-    REVIEW = "review", "Review"
+    TASK = "task", _("Task")
+    TRAINING = "training", _("Training")
+    ASSESSMENT = "assessment", _("Assessment")
+    MEETING = "meeting", _("Meeting")
+    REVIEW = "review", _("Review")
 
 
 class EntryStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
 
 
 EDITABLE_ENTRY_STATUSES = (EntryStatus.DRAFT, EntryStatus.REJECTED)
@@ -425,31 +513,41 @@ class TimeEntry(models.Model):
     """
 
     assignment = models.ForeignKey(
-        Assignment, on_delete=models.PROTECT, related_name="time_entries"
+        Assignment,
+        on_delete=models.PROTECT,
+        related_name="time_entries",
+        verbose_name=_("assignment"),
     )
-    work_on = models.DateField("work date")
-    kind = models.CharField(max_length=10, choices=EntryKind, default=EntryKind.TASK)
+    work_on = models.DateField(_("work date"))
+    kind = models.CharField(_("kind"), max_length=10, choices=EntryKind, default=EntryKind.TASK)
     minutes = models.PositiveIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(MINUTES_PER_DAY)]
+        _("minutes"), validators=[MinValueValidator(1), MaxValueValidator(MINUTES_PER_DAY)]
     )
-    note = models.CharField(max_length=500, blank=True)
-    status = models.CharField(max_length=9, choices=EntryStatus, default=EntryStatus.DRAFT)
-    rate_minor = models.PositiveIntegerField("hourly rate (minor units)")
-    currency = models.CharField(max_length=3)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=9, choices=EntryStatus, default=EntryStatus.DRAFT
+    )
+    rate_minor = models.PositiveIntegerField(_("hourly rate (minor units)"))
+    currency = models.CharField(_("currency"), max_length=3)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
-    rejection_reason = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
-        verbose_name = "time entry"
-        verbose_name_plural = "time entries"
+        verbose_name = _("time entry")
+        verbose_name_plural = _("time entries")
         ordering = ["-work_on", "assignment_id", "kind"]
-        permissions = [("review_timeentry", "Can approve and reject time entries")]
+        permissions = [("review_timeentry", _("Can approve and reject time entries"))]
         indexes = [
             models.Index(fields=["assignment", "work_on"], name="time_entry_assignment_day_idx"),
             models.Index(fields=["status", "work_on"], name="time_entry_status_day_idx"),
@@ -485,7 +583,11 @@ class TimeEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.work_on} {self.get_kind_display()} {self.minutes} min"
+        return gettext("%(day)s, %(kind)s, %(hours)s") % {
+            "day": format_day(self.work_on),
+            "kind": self.get_kind_display(),
+            "hours": format_minutes(self.minutes),
+        }
 
     @property
     def is_editable(self) -> bool:
@@ -503,15 +605,24 @@ class TimeEntryStatusChange(models.Model):
     history along; entries once approved can't be deleted at all.
     """
 
-    entry = models.ForeignKey(TimeEntry, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=9, choices=EntryStatus)
-    to_status = models.CharField(max_length=9, choices=EntryStatus)
-    reason = models.TextField(blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
+    entry = models.ForeignKey(
+        TimeEntry,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        verbose_name=_("time entry"),
+    )
+    from_status = models.CharField(_("from"), max_length=9, choices=EntryStatus)
+    to_status = models.CharField(_("to"), max_length=9, choices=EntryStatus)
+    reason = models.TextField(_("reason"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("time entry status change")
+        verbose_name_plural = _("time entry status changes")
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status}"
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"

@@ -4,17 +4,20 @@ Each function is called by a service inside its transaction: the notices are
 written with the change, the emails leave after commit (see portal.notifications).
 """
 
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import date
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts.models import User
-from payments.money import format_money
+from portal.dates import format_day, format_moment
 from portal.models import NotificationKind
-from portal.notifications import notify
+from portal.money import format_money
+from portal.notifications import Notice, notify
 from projects.models import (
     Assignment,
     AssignmentRate,
@@ -41,81 +44,104 @@ def assignees(project: Project) -> QuerySet[User]:
     )
 
 
-def _when(moment: datetime) -> str:
-    return f"{moment:%a %d %b %Y, %H:%M} UTC"
-
-
 def _resume_line(expected_resume_on: date | None) -> str:
     if expected_resume_on is None:
-        return "Expected to resume: not known yet."
-    return f"Expected to resume: {expected_resume_on:%a %d %b %Y}."
+        return _("Expected to resume: not known yet.")
+    return _("Expected to resume: %(day)s.") % {"day": format_day(expected_resume_on, "full")}
 
 
-def _tell_assignees(project: Project, *, kind: str, title: str, body: str, topic: str) -> int:
+def _tell_assignees(
+    project: Project, *, kind: str, title: Callable[[], str], body: Callable[[], str], topic: str
+) -> int:
     link = reverse("projects:project", args=[project.pk])
-    email_body = render_to_string(
-        "projects/email/project_status.txt",
-        {
+
+    def notice() -> Notice:
+        context = {
             "project": project,
-            "title": title,
-            "body": body,
+            "title": title(),
+            "body": body(),
             "link": link,
             "site_url": settings.SITE_URL,
-        },
-    )
-    return notify(
-        recipients=assignees(project),
-        kind=kind,
-        title=title,
-        body=body,
-        link=link,
-        topic=topic,
-        email_body=email_body,
-    )
+        }
+        email_body = render_to_string("projects/email/project_status.txt", context)
+        return Notice(title=context["title"], body=context["body"], email_body=email_body)
+
+    return notify(recipients=assignees(project), kind=kind, notice=notice, link=link, topic=topic)
 
 
 def status_change_notify(change: ProjectStatusChange) -> int:
     """Tell every assignee that ``change`` has happened; return how many were told."""
     project = change.project
     kind = STATUS_KINDS[change.to_status]
+    name = {"project": project.name}
     if change.to_status == ProjectStatus.PAUSED:
-        title = f"«{project.name}» is paused"
-        body = (
-            f"Reason: {PauseReason(change.reason).label}. {change.message}\n"
-            f"{_resume_line(change.expected_resume_on)} "
-            "Hours you logged before the pause stay payable."
-        )
+
+        def title() -> str:
+            return _("«%(project)s» is paused") % name
+
+        def body() -> str:
+            reason = _("Reason: %(reason)s.") % {"reason": PauseReason(change.reason).label}
+            return f"{reason} {change.message}\n{_resume_line(change.expected_resume_on)} " + _(
+                "Hours you logged before the pause stay payable."
+            )
+
     elif change.to_status == ProjectStatus.ACTIVE:
-        title = f"«{project.name}» has resumed"
-        body = change.message or "Work is back on: you can log time for it again."
+
+        def title() -> str:
+            return _("«%(project)s» has resumed") % name
+
+        def body() -> str:
+            return change.message or _("Work is back on: you can log time for it again.")
+
     else:
-        title = f"«{project.name}» is closed"
-        body = f"{change.message}\nHours already logged are still reviewed and paid."
+
+        def title() -> str:
+            return _("«%(project)s» is closed") % name
+
+        def body() -> str:
+            return f"{change.message}\n" + _("Hours already logged are still reviewed and paid.")
+
     return _tell_assignees(project, kind=kind, title=title, body=body, topic=change.topic)
 
 
 def scheduled_pause_notify(pause: ScheduledPause) -> int:
     """Tell every assignee, ahead of time, when the project will pause and why."""
-    body = (
-        f"Reason: {PauseReason(pause.reason).label}. {pause.message}\n"
-        f"{_resume_line(pause.expected_resume_on)} "
-        "You can log time as usual until the pause; hours logged stay payable."
-    )
+
+    def title() -> str:
+        return _("«%(project)s» pauses on %(when)s") % {
+            "project": pause.project.name,
+            "when": format_moment(pause.effective_at, "full"),
+        }
+
+    def body() -> str:
+        reason = _("Reason: %(reason)s.") % {"reason": PauseReason(pause.reason).label}
+        return f"{reason} {pause.message}\n{_resume_line(pause.expected_resume_on)} " + _(
+            "You can log time as usual until the pause; hours logged stay payable."
+        )
+
     return _tell_assignees(
         pause.project,
         kind=NotificationKind.PROJECT_PAUSING,
-        title=f"«{pause.project.name}» pauses on {_when(pause.effective_at)}",
+        title=title,
         body=body,
         topic=pause.topic,
     )
 
 
 def scheduled_pause_cancel_notify(pause: ScheduledPause) -> int:
-    body = pause.cancel_message or "Work goes on as usual."
+    def title() -> str:
+        return _("«%(project)s» will not pause on %(when)s") % {
+            "project": pause.project.name,
+            "when": format_moment(pause.effective_at, "full"),
+        }
+
+    def body() -> str:
+        return pause.cancel_message or _("Work goes on as usual.")
+
     return _tell_assignees(
         pause.project,
         kind=NotificationKind.PROJECT_PAUSE_CANCELLED,
-        title=f"«{pause.project.name}» will not pause on {_when(pause.effective_at)}",
+        title=title,
         body=body,
         topic=pause.cancel_topic,
     )
@@ -124,12 +150,11 @@ def scheduled_pause_cancel_notify(pause: ScheduledPause) -> int:
 # --- One contractor's assignment ----------------------------------------------------------
 
 
-def _tell_contractor(assignment: Assignment, *, kind: str, title: str, body: str) -> None:
+def _tell_contractor(assignment: Assignment, *, kind: str, notice: Callable[[], Notice]) -> None:
     notify(
         recipients=User.objects.filter(pk=assignment.contractor.user_id),
         kind=kind,
-        title=title,
-        body=body,
+        notice=notice,
         link=reverse("projects:assignment_detail", args=[assignment.pk]),
         topic=f"assignment:{assignment.pk}",
     )
@@ -137,47 +162,59 @@ def _tell_contractor(assignment: Assignment, *, kind: str, title: str, body: str
 
 def assignment_added_notify(assignment: Assignment, rate: AssignmentRate) -> None:
     project = assignment.project
-    _tell_contractor(
-        assignment,
-        kind=NotificationKind.ASSIGNMENT_ADDED,
-        title=f"You are on «{project.name}»",
-        body=(
-            f"From {assignment.start_on:%a %d %b %Y} at "
-            f"{format_money(rate.rate_minor, rate.currency)} an hour. "
-            "Read the guidelines before you start."
-        ),
-    )
+
+    def notice() -> Notice:
+        return Notice(
+            title=_("You are on «%(project)s»") % {"project": project.name},
+            body=_("From %(day)s at %(rate)s an hour. Read the guidelines before you start.")
+            % {
+                "day": format_day(assignment.start_on, "full"),
+                "rate": format_money(rate.rate_minor, rate.currency),
+            },
+        )
+
+    _tell_contractor(assignment, kind=NotificationKind.ASSIGNMENT_ADDED, notice=notice)
 
 
 def assignment_rate_notify(assignment: Assignment, rate: AssignmentRate) -> None:
-    _tell_contractor(
-        assignment,
-        kind=NotificationKind.RATE_CHANGED,
-        title=f"New rate on «{assignment.project.name}»",
-        body=(
-            f"{format_money(rate.rate_minor, rate.currency)} an hour for work from "
-            f"{rate.effective_on:%a %d %b %Y}; earlier hours keep their rate."
-        ),
-    )
+    def notice() -> Notice:
+        return Notice(
+            title=_("New rate on «%(project)s»") % {"project": assignment.project.name},
+            body=_("%(rate)s an hour for work from %(day)s; earlier hours keep their rate.")
+            % {
+                "rate": format_money(rate.rate_minor, rate.currency),
+                "day": format_day(rate.effective_on, "full"),
+            },
+        )
+
+    _tell_contractor(assignment, kind=NotificationKind.RATE_CHANGED, notice=notice)
 
 
 def assignment_stopped_notify(assignment: Assignment) -> None:
     project = assignment.project
-    last_day = f"{assignment.end_on:%a %d %b %Y}"
     if assignment.status == AssignmentStatus.REMOVED:
-        _tell_contractor(
-            assignment,
-            kind=NotificationKind.ASSIGNMENT_REMOVED,
-            title=f"You were removed from «{project.name}»",
-            body=(
-                f"The reason your manager gave: {assignment.removal_reason}\n"
-                f"Your last day is {last_day}. Hours already logged stay payable."
-            ),
-        )
+
+        def removed() -> Notice:
+            return Notice(
+                title=_("You were removed from «%(project)s»") % {"project": project.name},
+                body=_(
+                    "The reason your manager gave: %(reason)s\n"
+                    "Your last day is %(day)s. Hours already logged stay payable."
+                )
+                % {
+                    "reason": assignment.removal_reason,
+                    "day": format_day(assignment.end_on, "full"),
+                },
+            )
+
+        _tell_contractor(assignment, kind=NotificationKind.ASSIGNMENT_REMOVED, notice=removed)
     else:
-        _tell_contractor(
-            assignment,
-            kind=NotificationKind.ASSIGNMENT_ENDED,
-            title=f"Your assignment to «{project.name}» ends",
-            body=f"You can log time up to {last_day}; hours logged stay payable.",
-        )
+
+        def ended() -> Notice:
+            return Notice(
+                title=_("Your assignment to «%(project)s» ends") % {"project": project.name},
+                body=_("You can log time up to %(day)s; hours logged stay payable.")
+                % {"day": format_day(assignment.end_on, "full")},
+            )
+
+        _tell_contractor(assignment, kind=NotificationKind.ASSIGNMENT_ENDED, notice=ended)

@@ -12,9 +12,11 @@ from datetime import date, timedelta
 from django.db.models import Case, Count, Min, Prefetch, Q, QuerySet, Sum, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.models import ContractorProfile, ContractorStatus, User
-from payments.money import line_amount_expression
+from portal.dates import format_minutes, local_today
+from portal.money import line_amount_expression
 from portal.selectors import with_delivery_counts
 from projects.models import (
     EDITABLE_ENTRY_STATUSES,
@@ -36,7 +38,7 @@ from projects.time_rules import (
     pay_period_problem,
     rate_on,
 )
-from projects.timesheet import cell_key, format_minutes, local_today, week_days, week_start
+from projects.timesheet import cell_key, week_days, week_start
 
 
 def contractor_for_user(user: User) -> ContractorProfile | None:
@@ -48,7 +50,7 @@ def contractor_for_user(user: User) -> ContractorProfile | None:
 def contractor_for_user_or_404(user: User) -> ContractorProfile:
     profile = contractor_for_user(user)
     if profile is None:
-        raise Http404("Only contractors have projects.")
+        raise Http404(_("Only contractors have projects."))
     return profile
 
 
@@ -102,7 +104,7 @@ def assignment_get_for_contractor(*, user: User, pk: int) -> Assignment:
         .first()
     )
     if assignment is None:
-        raise Http404("No such assignment.")
+        raise Http404(_("No such assignment."))
     return assignment
 
 
@@ -110,7 +112,7 @@ def assignment_for_project_get_for_contractor(*, user: User, project_pk: int) ->
     """``user``'s assignment to a project (the link a project notice carries), else 404."""
     assignment = assignment_list_for_contractor(user).filter(project_id=project_pk).first()
     if assignment is None:
-        raise Http404("You are not on this project.")
+        raise Http404(_("You are not on this project."))
     return assignment
 
 
@@ -418,7 +420,7 @@ def time_entry_list_for_contractor(user: User) -> QuerySet[TimeEntry]:
 def time_entry_get_for_contractor(*, user: User, pk: int) -> TimeEntry:
     entry = time_entry_list_for_contractor(user).filter(pk=pk).first()
     if entry is None:
-        raise Http404("No such time entry.")
+        raise Http404(_("No such time entry."))
     return entry
 
 
@@ -479,7 +481,7 @@ def project_get_for_manager(pk: int) -> Project:
     """Any project, for staff whose permissions were checked by the caller; else 404."""
     project = Project.objects.filter(pk=pk).first()
     if project is None:
-        raise Http404("No such project.")
+        raise Http404(_("No such project."))
     return project
 
 

@@ -8,9 +8,11 @@ cells that would be refused. Both expect ``project.status_changes`` and
 from collections.abc import Iterable
 from datetime import date
 
+from django.utils.translation import gettext as _
+
 from accounts.models import ContractorProfile, ContractorStatus
+from portal.dates import day_bounds, day_label, local_date, time_zone_name
 from projects.models import Assignment, AssignmentRate, AssignmentStatus, Project, ProjectStatus
-from projects.timesheet import day_bounds, day_label, local_date
 
 
 def project_day_problem(project: Project, day: date, time_zone: str) -> str | None:
@@ -33,11 +35,18 @@ def project_day_problem(project: Project, day: date, time_zone: str) -> str | No
     started = [change for change in changes if change.effective_at < end]
     last = started[-1] if started else None
     if last is None or last.to_status == ProjectStatus.DRAFT:
-        return f"«{project.name}» had not started on {day_label(day)}."
-    when = day_label(local_date(last.effective_at, time_zone))
+        return _("«%(project)s» had not started on %(day)s.") % {
+            "project": project.name,
+            "day": day_label(day),
+        }
+    values = {"project": project.name, "day": day_label(local_date(last.effective_at, time_zone))}
     if last.to_status == ProjectStatus.PAUSED:
-        return f"«{project.name}» was paused on {when}; no time can be logged for it after that."
-    return f"«{project.name}» was closed on {when}; no time can be logged for it after that."
+        return _(
+            "«%(project)s» was paused on %(day)s; no time can be logged for it after that."
+        ) % (values)
+    return _("«%(project)s» was closed on %(day)s; no time can be logged for it after that.") % (
+        values
+    )
 
 
 def assignment_day_problem(
@@ -46,16 +55,24 @@ def assignment_day_problem(
     """Why the contractor can't log time on ``day`` for ``assignment``, or ``None``."""
     project = assignment.project
     if day > today:
-        return f"{day_label(day)} hasn't happened yet in your time zone ({time_zone})."
+        return _("%(day)s hasn't happened yet in your time zone: %(time_zone)s.") % {
+            "day": day_label(day),
+            "time_zone": time_zone_name(time_zone),
+        }
     if day < assignment.start_on:
-        return f"Your assignment to «{project.name}» starts on {day_label(assignment.start_on)}."
+        return _("Your assignment to «%(project)s» starts on %(day)s.") % {
+            "project": project.name,
+            "day": day_label(assignment.start_on),
+        }
     if assignment.end_on is not None and day > assignment.end_on:
+        values = {
+            "project": project.name,
+            "day": day_label(assignment.end_on),
+            "reason": assignment.removal_reason,
+        }
         if assignment.status == AssignmentStatus.REMOVED:
-            return (
-                f"You were removed from «{project.name}» on {day_label(assignment.end_on)}: "
-                f"{assignment.removal_reason}"
-            )
-        return f"Your assignment to «{project.name}» ended on {day_label(assignment.end_on)}."
+            return _("You were removed from «%(project)s» on %(day)s: %(reason)s") % values
+        return _("Your assignment to «%(project)s» ended on %(day)s.") % values
     return project_day_problem(project, day, time_zone)
 
 
@@ -66,16 +83,24 @@ def contractor_day_problem(profile: ContractorProfile, day: date) -> str | None:
     since = local_date(profile.status_changed_at, profile.time_zone)
     if day < since:
         return None
-    return (
-        f"Your account is {profile.get_status_display().lower()} since {day_label(since)}; "
-        "time from then on can't be logged."
+    values = {"day": day_label(since)}
+    if profile.status == ContractorStatus.SUSPENDED:
+        return _("Your account is suspended since %(day)s; time from then on can't be logged.") % (
+            values
+        )
+    if profile.status == ContractorStatus.OFFBOARDED:
+        return _("Your account is closed since %(day)s; time from then on can't be logged.") % (
+            values
+        )
+    return _("Your account is not active since %(day)s; time from then on can't be logged.") % (
+        values
     )
 
 
 def pay_period_problem(day: date, closed_dates: set[date]) -> str | None:
     """Days of a closed pay period are locked: their entries are being paid."""
     if day in closed_dates:
-        return f"The pay period with {day_label(day)} is closed."
+        return _("The pay period with %(day)s is closed.") % {"day": day_label(day)}
     return None
 
 

@@ -5,71 +5,152 @@ plain date on that calendar.
 """
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from projects.models import MINUTES_PER_DAY, EntryKind
 
-DURATION_HELP = "Write hours as 1:30, 1.5 or 90m."
+# How a day's cell is read (``parse_duration``); shown next to the timesheet.
+DURATION_HELP = _("Write hours as 1:30, 1.5 or 90m; a number above 24 is minutes.")
+# How a total of hours is read (``parse_hours``), e.g. a weekly cap.
+HOURS_HELP = _("Write hours as 1:30, 1.5 or 90m. A plain number is hours.")
 
-_CLOCK = re.compile(r"^(\d{1,3}):([0-5]\d)$")
-_MINUTES = re.compile(r"^(\d{1,4})m(?:in)?$")
-_HOURS_AND_MINUTES = re.compile(r"^(\d{1,3})h([0-5]?\d)m?$")
-_HOURS = re.compile(r"^(\d{1,3}(?:[.,]\d{1,4})?|[.,]\d{1,4})h?$")
+# The unit words people write in the site's languages, each with its length in
+# minutes. Matched without case or spaces, longest word first.
+UNIT_MINUTES: dict[str, int] = {
+    # English
+    "h": 60,
+    "hr": 60,
+    "hrs": 60,
+    "hour": 60,
+    "hours": 60,
+    "m": 1,
+    "min": 1,
+    "mins": 1,
+    "minute": 1,
+    "minutes": 1,
+    # Bahasa Indonesia
+    "jam": 60,
+    "menit": 1,
+    # Tiếng Việt, also as typed without a Vietnamese keyboard
+    "giờ": 60,
+    "gio": 60,
+    "phút": 1,
+    "phut": 1,
+    # 中文 (traditional and simplified)
+    "小時": 60,
+    "小时": 60,
+    "個小時": 60,
+    "个小时": 60,
+    "鐘頭": 60,
+    "钟头": 60,
+    "時": 60,
+    "时": 60,
+    "分": 1,
+    "分鐘": 1,
+    "分钟": 1,
+}
+_HOUR = 60
+_NUMBER = r"(\d{1,5}(?:[.,]\d{1,4})?|[.,]\d{1,4})"
+_UNIT = "|".join(re.escape(word) for word in sorted(UNIT_MINUTES, key=len, reverse=True))
+_HOUR_WORDS = "|".join(
+    re.escape(word)
+    for word in sorted(UNIT_MINUTES, key=len, reverse=True)
+    if UNIT_MINUTES[word] == _HOUR
+)
+_CLOCK = re.compile(rf"(\d{{1,3}}):([0-5]\d)(?:{_HOUR_WORDS})?")
+_BARE = re.compile(_NUMBER)
+_WHOLE = re.compile(r"\d{1,5}")
+_TERM = re.compile(rf"{_NUMBER}({_UNIT})")
+_TRAILING_MINUTES = re.compile(r"[0-5]?\d")
 
 
-def parse_hours(text: str) -> int | None:
-    """Minutes in ``text`` (``1:30``, ``1.5``, ``1,5``, ``90m``, ``1h30``); ``None`` if blank.
+def _normalize(text: str | None) -> str:
+    """Without spaces or case, full-width digits and marks as ASCII (``１：３０`` → ``1:30``)."""
+    return "".join(unicodedata.normalize("NFKC", text or "").split()).casefold()
 
-    A bare number is hours. Decimal hours must come to whole minutes, so
-    ``1.33`` is refused rather than silently rounded.
+
+def parse_hours(text: str | None) -> int | None:
+    """Minutes in ``text``; ``None`` if blank.
+
+    Reads ``1:30``, ``1.5``, ``1,5``, ``90m``, ``1h30`` and the unit words of
+    ``UNIT_MINUTES`` in any language: ``1 jam 30 menit``, ``1,5 giờ``, ``90分鐘``,
+    ``1 hour 30 minutes``. A bare number is hours. Decimal hours must come to
+    whole minutes, so ``1.33`` is refused rather than silently rounded.
     """
-    value = "".join((text or "").split()).lower()
+    value = _normalize(text)
     if not value:
         return None
-    if match := _CLOCK.match(value):
+    if match := _CLOCK.fullmatch(value):
         return int(match[1]) * 60 + int(match[2])
-    if match := _MINUTES.match(value):
-        return int(match[1])
-    if match := _HOURS_AND_MINUTES.match(value):
-        return int(match[1]) * 60 + int(match[2])
-    if match := _HOURS.match(value):
-        return _decimal_hours_to_minutes(match[1].replace(",", "."), text)
-    raise ValidationError(f"“{text.strip()}” is not a duration. {DURATION_HELP}")
+    if _BARE.fullmatch(value):
+        return _to_minutes(value, _HOUR, text)
+    return _units_to_minutes(value, text)
 
 
-def parse_duration(text: str) -> int | None:
-    """A day's cell: ``parse_hours``, at most 24 hours."""
-    minutes = parse_hours(text)
-    if minutes is not None and minutes > MINUTES_PER_DAY:
-        raise ValidationError("A day has 24 hours at most.")
+def parse_duration(text: str | None) -> int | None:
+    """A day's cell: ``parse_hours``, at most 24 hours.
+
+    A day never has more than 24 hours, so a bare whole number above 24 is
+    minutes (``90`` is an hour and a half); up to 24 it is hours.
+    """
+    value = _normalize(text)
+    if not value:
+        return None
+    bare_minutes = _WHOLE.fullmatch(value) and int(value) > 24
+    minutes = int(value) if bare_minutes else parse_hours(text)
+    if minutes > MINUTES_PER_DAY:
+        raise ValidationError(gettext("A day has 24 hours at most."), code="too_long")
     return minutes
 
 
-def _decimal_hours_to_minutes(number: str, text: str) -> int:
+def _units_to_minutes(value: str, text: str) -> int:
+    """``1h30m``, ``90menit``, ``1giờ30`` (already normalized): hours, then minutes."""
+    terms: list[tuple[str, int]] = []
+    position = 0
+    while match := _TERM.match(value, position):
+        terms.append((match[1], UNIT_MINUTES[match[2]]))
+        position = match.end()
+    rest = value[position:]
+    units = [unit for _number, unit in terms]
+    if rest and units == [_HOUR] and _TRAILING_MINUTES.fullmatch(rest):
+        terms.append((rest, 1))  # "1h30": what follows the hours is minutes
+        units.append(1)
+    elif rest or units not in ([_HOUR], [1], [_HOUR, 1]):
+        raise _not_a_duration(text)
+    minutes = sum(_to_minutes(number, unit, text) for number, unit in terms)
+    if len(terms) == 2 and _to_minutes(terms[1][0], 1, text) >= 60:
+        raise _not_a_duration(text)  # "1h 75m"
+    return minutes
+
+
+def _to_minutes(number: str, unit: int, text: str) -> int:
     try:
-        minutes = Decimal(number) * 60
+        minutes = Decimal(number.replace(",", ".")) * unit
     except InvalidOperation:
-        raise ValidationError(f"“{text.strip()}” is not a duration. {DURATION_HELP}") from None
+        raise _not_a_duration(text) from None
     if minutes != minutes.to_integral_value():
         raise ValidationError(
-            f"{text.strip()} hours is not a whole number of minutes; write it as 1:20 or 80m."
+            gettext("“%(text)s” is not a whole number of minutes; write it as 1:20 or 80m."),
+            code="inexact",
+            params={"text": text.strip()},
         )
     return int(minutes)
 
 
-def format_minutes(minutes: int | None) -> str:
-    """``90`` → ``1:30``; the form every page and email shows durations in."""
-    if not minutes:
-        return "0:00"
-    hours, rest = divmod(minutes, 60)
-    return f"{hours}:{rest:02d}"
+def _not_a_duration(text: str) -> ValidationError:
+    return ValidationError(
+        gettext("“%(text)s” is not a duration. Write hours as 1:30, 1.5 or 90m."),
+        code="invalid",
+        params={"text": text.strip()},
+    )
 
 
 # --- Weeks and days ----------------------------------------------------------------
@@ -81,26 +162,6 @@ def week_start(day: date) -> date:
 
 def week_days(start: date) -> list[date]:
     return [start + timedelta(days=offset) for offset in range(7)]
-
-
-def local_today(time_zone: str) -> date:
-    return timezone.now().astimezone(ZoneInfo(time_zone)).date()
-
-
-def local_date(moment: datetime, time_zone: str) -> date:
-    return moment.astimezone(ZoneInfo(time_zone)).date()
-
-
-def day_bounds(day: date, time_zone: str) -> tuple[datetime, datetime]:
-    """The instants (in UTC) a calendar day starts and ends in ``time_zone``.
-
-    In UTC because Python compares and subtracts datetimes sharing one zone by
-    their wall clocks, which is wrong across a daylight-saving change.
-    """
-    zone = ZoneInfo(time_zone)
-    start = datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
-    return start, end
 
 
 def parse_week(value: str | None, *, today: date) -> date:
@@ -177,8 +238,3 @@ def parse_grid(data: Mapping[str, str], *, days: list[date]) -> GridPost:
         note = (data.get(f"n-{key}") or "").strip()
         post.changes.append(EntryChange(assignment_id, day, kind, minutes, note, key=key))
     return post
-
-
-def day_label(day: date) -> str:
-    """``Wed 4 Nov`` — how messages name a day."""
-    return f"{day:%a} {day.day} {day:%b}"

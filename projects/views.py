@@ -9,20 +9,15 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import ContractorProfile
+from portal.dates import format_minutes, local_today
 from projects import selectors, services
 from projects.models import EntryKind
-from projects.timesheet import (
-    DURATION_HELP,
-    GridPost,
-    format_minutes,
-    local_today,
-    parse_grid,
-    parse_week,
-    week_days,
-)
+from projects.timesheet import DURATION_HELP, GridPost, parse_grid, parse_week, week_days
 
 
 @login_required
@@ -84,7 +79,7 @@ def timesheet(request: HttpRequest) -> HttpResponse:
             messages.success(request, _submitted_message(entries))
         else:
             services.time_entries_save(by=request.user, changes=post.changes)
-            messages.success(request, "Saved as draft. Submit the week when it is complete.")
+            messages.success(request, _("Saved as draft. Submit the week when it is complete."))
     except ValidationError as exc:
         post.errors.update(_errors_by_key(exc))
         return _render_timesheet(request, profile, week, post=post, extra_rows=post.rows)
@@ -93,7 +88,11 @@ def timesheet(request: HttpRequest) -> HttpResponse:
 
 def _submitted_message(entries) -> str:
     total = format_minutes(sum(entry.minutes for entry in entries))
-    return f"Submitted {total} in {len(entries)} entries for review."
+    return ngettext(
+        "Submitted %(total)s in %(count)d entry for review.",
+        "Submitted %(total)s in %(count)d entries for review.",
+        len(entries),
+    ) % {"total": total, "count": len(entries)}
 
 
 def _errors_by_key(exc: ValidationError) -> dict[str, list[str]]:

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.utils import timezone, translation
 
 from portal.celery import app as celery_app
 from tests import factories
@@ -42,6 +43,19 @@ def _celery_eager(request):
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Leave no language or time zone active for the next test.
+
+    A request activates the reader's language for the rest of the thread, so a
+    test whose last request spoke Indonesian would otherwise make the next
+    test's services and selectors speak it too.
+    """
+    yield
+    translation.deactivate()
+    timezone.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ the decision needs one.
 
 from collections.abc import Callable, Iterable
 
+from babel.lists import format_list
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -11,6 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from portal.dates import babel_locale
 
 REASON_TEMPLATE = "admin/reason_action.html"
 
@@ -22,12 +26,18 @@ def run_each(
     *,
     call: Callable[[Model], object],
     describe: Callable[[Model], str],
-    done: str,
+    done: Callable[[int], str] | str,
 ) -> None:
     """Call a service for each selected object and report what happened to each.
 
     Each service call is its own transaction, so one refusal (an application
     someone else already decided) leaves the others to go through.
+
+    ``done`` gives the report's sentence for a count, with ``%(count)d`` and
+    ``%(names)s`` in it: ``lambda n: ngettext("Approved %(count)d application:
+    %(names)s.", "Approved %(count)d applications: %(names)s.", n)``. A plain
+    (translated) verb such as ``gettext("Approved")`` still works and reads
+    "Approved 2: …".
     """
     succeeded = []
     for obj in queryset:
@@ -35,14 +45,23 @@ def run_each(
             call(obj)
         except ValidationError as exc:
             modeladmin.message_user(
-                request, f"{describe(obj)}: {' '.join(exc.messages)}", messages.ERROR
+                request,
+                _("%(object)s: %(errors)s")
+                % {"object": describe(obj), "errors": " ".join(exc.messages)},
+                messages.ERROR,
             )
         else:
             succeeded.append(describe(obj))
     if succeeded:
-        modeladmin.message_user(
-            request, f"{done} {len(succeeded)}: {'; '.join(succeeded)}.", messages.SUCCESS
-        )
+        values = {
+            "count": len(succeeded),
+            "names": format_list(succeeded, locale=babel_locale()),
+        }
+        if callable(done):
+            report = done(len(succeeded)) % values
+        else:
+            report = _("%(done)s %(count)d: %(names)s.") % {"done": done, **values}
+        modeladmin.message_user(request, report, messages.SUCCESS)
 
 
 class ReasonForm(forms.Form):

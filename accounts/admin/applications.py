@@ -6,6 +6,8 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
 from accounts import selectors, services
@@ -17,7 +19,7 @@ from accounts.models import Application, ApplicationStatusChange, ProfileLanguag
 
 
 class LanguageFilter(admin.SimpleListFilter):
-    title = "language"
+    title = _("language")
     parameter_name = "language"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
@@ -32,7 +34,7 @@ class LanguageFilter(admin.SimpleListFilter):
 
 class ApplicationStatusChangeInline(ReadOnlyInline):
     model = ApplicationStatusChange
-    verbose_name_plural = "status history"
+    verbose_name_plural = _("status history")
     fields = ("at", "by", "from_status", "to_status", "reason")
     readonly_fields = fields
 
@@ -80,7 +82,7 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     view_on_site = False
     fieldsets = (
         (
-            "Applicant",
+            _("Applicant"),
             {
                 "fields": (
                     "contractor",
@@ -95,8 +97,8 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 )
             },
         ),
-        ("Application", {"fields": ("motivation", "resume_link", "submitted_at")}),
-        ("Decision", {"fields": ("status", "reviewed_by", "decided_at", "decision_reason")}),
+        (_("Application"), {"fields": ("motivation", "resume_link", "submitted_at")}),
+        (_("Decision"), {"fields": ("status", "reviewed_by", "decided_at", "decision_reason")}),
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Application]:
@@ -105,56 +107,60 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_review_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("accounts.review_application")
 
-    @admin.display(description="legal name", ordering="profile__legal_name")
+    @admin.display(description=_("legal name"), ordering="profile__legal_name")
     def legal_name(self, obj: Application) -> str:
         return obj.profile.legal_name
 
-    @admin.display(description="contractor")
+    @admin.display(description=_("contractor"))
     def contractor(self, obj: Application) -> str:
         url = reverse("admin:accounts_contractorprofile_change", args=[obj.profile_id])
         return format_html('<a href="{}">{}</a>', url, obj.profile.legal_name)
 
-    @admin.display(description="display name")
+    @admin.display(description=_("display name"))
     def display_name(self, obj: Application) -> str:
         return obj.profile.display_name
 
-    @admin.display(description="email address", ordering="profile__user__email")
+    @admin.display(description=_("email address"), ordering="profile__user__email")
     def email(self, obj: Application) -> str:
         return obj.profile.user.email
 
-    @admin.display(description="country", ordering="profile__country")
+    @admin.display(description=_("country"), ordering="profile__country")
     def country(self, obj: Application) -> str:
         return obj.profile.country.name
 
-    @admin.display(description="time zone")
+    @admin.display(description=_("time zone"))
     def time_zone(self, obj: Application) -> str:
         return obj.profile.time_zone
 
-    @admin.display(description="languages")
+    @admin.display(description=_("languages"))
     def languages(self, obj: Application) -> str:
         return languages_of(obj.profile)
 
-    @admin.display(description="expertise")
+    @admin.display(description=_("expertise"))
     def expertise(self, obj: Application) -> str:
         return expertise_of(obj.profile)
 
-    @admin.display(description="hours a week", ordering="profile__hours_per_week")
+    @admin.display(description=_("hours a week"), ordering="profile__hours_per_week")
     def hours_per_week(self, obj: Application) -> int:
         return obj.profile.hours_per_week
 
-    @admin.display(description="payout currency")
+    @admin.display(description=_("payout currency"))
     def payout_currency(self, obj: Application) -> str:
         return obj.profile.payout_currency
 
-    @admin.display(description="résumé")
+    @admin.display(description=_("résumé"))
     def resume_link(self, obj: Application) -> str:
         url = reverse("accounts:resume", kwargs={"pk": obj.pk})
-        return format_html('<a href="{}">{}</a>', url, obj.resume_original_name or "résumé")
+        return format_html(
+            '<a href="{}">{}</a>', url, obj.resume_original_name or gettext("résumé")
+        )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Application | None = None) -> tuple:
         return tuple(name for _title, options in self.fieldsets for name in options["fields"])
 
-    @admin.action(description="Start review of the selected applications", permissions=["review"])
+    @admin.action(
+        description=_("Start review of the selected applications"), permissions=["review"]
+    )
     def start_review(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
         run_each(
             self,
@@ -164,10 +170,14 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 application=application, by=request.user
             ),
             describe=describe_application,
-            done="Review started for",
+            done=lambda count: ngettext(
+                "Review started for %(count)d application: %(names)s.",
+                "Review started for %(count)d applications: %(names)s.",
+                count,
+            ),
         )
 
-    @admin.action(description="Approve the selected applications", permissions=["review"])
+    @admin.action(description=_("Approve the selected applications"), permissions=["review"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
         run_each(
             self,
@@ -177,10 +187,14 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 application=application, by=request.user
             ),
             describe=describe_application,
-            done="Approved",
+            done=lambda count: ngettext(
+                "Approved %(count)d application: %(names)s.",
+                "Approved %(count)d applications: %(names)s.",
+                count,
+            ),
         )
 
-    @admin.action(description="Reject the selected applications…", permissions=["review"])
+    @admin.action(description=_("Reject the selected applications…"), permissions=["review"])
     def reject(
         self, request: HttpRequest, queryset: QuerySet[Application]
     ) -> TemplateResponse | None:
@@ -193,16 +207,20 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     application=application, by=request.user, reason=reason
                 ),
                 describe=describe_application,
-                done="Rejected",
+                done=lambda count: ngettext(
+                    "Rejected %(count)d application: %(names)s.",
+                    "Rejected %(count)d applications: %(names)s.",
+                    count,
+                ),
             )
 
         return reason_action(
             self,
             request,
             queryset,
-            title="Reject applications",
-            label="Reason for the rejection",
-            help_text="The applicant reads this on their status page and in the email.",
+            title=gettext("Reject applications"),
+            label=gettext("Reason for the rejection"),
+            help_text=gettext("The applicant reads this on their status page and in the email."),
             describe=describe_application,
             apply=apply,
         )

@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
 from accounts import selectors, services
@@ -35,15 +37,15 @@ class ProfileLanguageInline(ReadOnlyInline):
     fields = ("language_name", "level")
     readonly_fields = fields
 
-    @admin.display(description="language")
+    @admin.display(description=_("language"))
     def language_name(self, obj: ProfileLanguage) -> str:
         return language_name(obj.language)
 
 
 class AgreementAcceptanceInline(ReadOnlyInline):
     model = AgreementAcceptance
-    verbose_name_plural = "agreement acceptances"
-    fields = ("agreement", "accepted_at", "ip_address", "user_agent")
+    verbose_name_plural = _("agreement acceptances")
+    fields = ("agreement", "language", "accepted_at", "ip_address", "user_agent")
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -52,7 +54,7 @@ class AgreementAcceptanceInline(ReadOnlyInline):
 
 class ContractorStatusChangeInline(ReadOnlyInline):
     model = ContractorStatusChange
-    verbose_name_plural = "status history"
+    verbose_name_plural = _("status history")
     fields = ("at", "by", "from_status", "to_status", "reason")
     readonly_fields = fields
 
@@ -86,7 +88,7 @@ class ContractorProfileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     inlines = (ProfileLanguageInline, AgreementAcceptanceInline, ContractorStatusChangeInline)
     fieldsets = (
         (
-            "Contractor",
+            _("Contractor"),
             {
                 "fields": (
                     "legal_name",
@@ -101,9 +103,9 @@ class ContractorProfileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 )
             },
         ),
-        ("Status", {"fields": ("status", "status_reason", "status_changed_at")}),
+        (_("Status"), {"fields": ("status", "status_reason", "status_changed_at")}),
         (
-            "Onboarding",
+            _("Onboarding"),
             {
                 "fields": (
                     "checklist",
@@ -130,62 +132,79 @@ class ContractorProfileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> tuple:
         return tuple(name for _title, options in self.fieldsets for name in options["fields"])
 
-    @admin.display(description="email address", ordering="user__email")
+    @admin.display(description=_("email address"), ordering="user__email")
     def email(self, obj: ContractorProfile) -> str:
         return obj.user.email
 
-    @admin.display(description="expertise")
+    @admin.display(description=_("expertise"))
     def expertise_list(self, obj: ContractorProfile) -> str:
         return expertise_of(obj)
 
-    @admin.display(description="applications")
+    @admin.display(description=_("applications"))
     def applications(self, obj: ContractorProfile) -> str:
         url = reverse("admin:accounts_application_changelist") + f"?profile__id__exact={obj.pk}"
-        return format_html('<a href="{}">Applications from {}</a>', url, obj.legal_name)
+        return format_html(
+            '<a href="{}">{}</a>',
+            url,
+            gettext("Applications from %(name)s") % {"name": obj.legal_name},
+        )
 
-    @admin.display(description="identity verified", boolean=True, ordering="identity_verified_at")
+    @admin.display(
+        description=_("identity verified"), boolean=True, ordering="identity_verified_at"
+    )
     def identity_verified(self, obj: ContractorProfile) -> bool:
         return obj.identity_verified_at is not None
 
-    @admin.display(description="onboarding steps done")
+    @admin.display(description=_("onboarding steps done"))
     def checklist_progress(self, obj: ContractorProfile) -> str:
         done, total = selectors.onboarding_progress(obj)
-        return f"{done}/{total}"
+        return gettext("%(done)d/%(total)d") % {"done": done, "total": total}
 
-    @admin.display(description="onboarding checklist")
+    @admin.display(description=_("onboarding checklist"))
     def checklist(self, obj: ContractorProfile) -> str:
         rows = (
-            ("Done" if step.done else "Not done", step.title, step.detail)
+            (
+                gettext("%(state)s: %(step)s — %(detail)s")
+                % {
+                    "state": gettext("Done") if step.done else gettext("Not done"),
+                    "step": step.title,
+                    "detail": step.detail,
+                },
+            )
             for step in selectors.onboarding_checklist(obj)
         )
-        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {} — {}</li>", rows))
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", rows))
 
-    @admin.display(description="tax form")
+    @admin.display(description=_("tax form"))
     def tax_form_summary(self, obj: ContractorProfile) -> str:
         tax_form = getattr(obj, "tax_form", None)
-        return str(tax_form) if tax_form else "Not filed"
+        return str(tax_form) if tax_form else gettext("Not filed")
 
-    @admin.display(description="taxpayer identification number")
+    @admin.display(description=_("taxpayer identification number"))
     def masked_tax_id(self, obj: ContractorProfile) -> str:
         tax_form = getattr(obj, "tax_form", None)
         return tax_form.masked_tax_id if tax_form else ""
 
-    @admin.display(description="signed tax document")
+    @admin.display(description=_("signed tax document"))
     def tax_document(self, obj: ContractorProfile) -> str:
         tax_form = getattr(obj, "tax_form", None)
         if not (tax_form and tax_form.document):
-            return "None uploaded"
+            return gettext("None uploaded")
         url = reverse("accounts:tax_document") + f"?profile={obj.pk}"
-        return format_html('<a href="{}">Download the signed tax form</a>', url)
+        return format_html('<a href="{}">{}</a>', url, gettext("Download the signed tax form"))
 
-    @admin.display(description="payout details")
+    @admin.display(description=_("payout details"))
     def payout_summary(self, obj: ContractorProfile) -> str:
         payout = getattr(obj, "payout_details", None)
         if payout is None:
-            return "Not given"
-        return f"{payout.get_method_display()}, {payout.account_holder}, {payout.masked_account}"
+            return gettext("Not given")
+        return gettext("%(method)s, %(holder)s, %(account)s") % {
+            "method": payout.get_method_display(),
+            "holder": payout.account_holder,
+            "account": payout.masked_account,
+        }
 
-    @admin.action(description="Mark identity verified", permissions=["verify_identity"])
+    @admin.action(description=_("Mark identity verified"), permissions=["verify_identity"])
     def verify_identity(self, request: HttpRequest, queryset: QuerySet[ContractorProfile]) -> None:
         run_each(
             self,
@@ -193,7 +212,11 @@ class ContractorProfileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             queryset,
             call=lambda profile: services.identity_verify(profile=profile, by=request.user),
             describe=describe_contractor,
-            done="Identity verified for",
+            done=lambda count: ngettext(
+                "Identity verified for %(count)d contractor: %(names)s.",
+                "Identity verified for %(count)d contractors: %(names)s.",
+                count,
+            ),
         )
 
     def _status_action(
@@ -203,7 +226,7 @@ class ContractorProfileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         *,
         service: Callable[..., ContractorProfile],
         title: str,
-        done: str,
+        done: Callable[[int], str],
     ) -> TemplateResponse | None:
         def apply(reason: str) -> None:
             run_each(
@@ -220,38 +243,54 @@ class ContractorProfileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             request,
             queryset,
             title=title,
-            label="Reason",
-            help_text="The contractor reads this in the email and on their dashboard.",
+            label=gettext("Reason"),
+            help_text=gettext("The contractor reads this in the email and on their dashboard."),
             describe=describe_contractor,
             apply=apply,
         )
 
-    @admin.action(description="Suspend the selected contractors…", permissions=["change_status"])
+    @admin.action(description=_("Suspend the selected contractors…"), permissions=["change_status"])
     def suspend(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
         return self._status_action(
             request,
             queryset,
             service=services.contractor_suspend,
-            title="Suspend contractors",
-            done="Suspended",
+            title=gettext("Suspend contractors"),
+            done=lambda count: ngettext(
+                "Suspended %(count)d contractor: %(names)s.",
+                "Suspended %(count)d contractors: %(names)s.",
+                count,
+            ),
         )
 
-    @admin.action(description="Reinstate the selected contractors…", permissions=["change_status"])
+    @admin.action(
+        description=_("Reinstate the selected contractors…"), permissions=["change_status"]
+    )
     def reinstate(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
         return self._status_action(
             request,
             queryset,
             service=services.contractor_reinstate,
-            title="Reinstate contractors",
-            done="Reinstated",
+            title=gettext("Reinstate contractors"),
+            done=lambda count: ngettext(
+                "Reinstated %(count)d contractor: %(names)s.",
+                "Reinstated %(count)d contractors: %(names)s.",
+                count,
+            ),
         )
 
-    @admin.action(description="Offboard the selected contractors…", permissions=["change_status"])
+    @admin.action(
+        description=_("Offboard the selected contractors…"), permissions=["change_status"]
+    )
     def offboard(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
         return self._status_action(
             request,
             queryset,
             service=services.contractor_offboard,
-            title="Offboard contractors",
-            done="Offboarded",
+            title=gettext("Offboard contractors"),
+            done=lambda count: ngettext(
+                "Offboarded %(count)d contractor: %(names)s.",
+                "Offboarded %(count)d contractors: %(names)s.",
+                count,
+            ),
         )

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 
@@ -19,7 +20,7 @@ class EmailUserCreationForm(AdminUserCreationForm):
         # uniqueness check matches what login will look up.
         email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
         if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("A user with this email address already exists.")
+            raise forms.ValidationError(_("A user with this email address already exists."))
         return email
 
 

@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin.readonly import ReadOnlyAdminMixin
 from accounts.models import (
@@ -41,20 +43,20 @@ class TaxFormAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description="taxpayer identification number")
+    @admin.display(description=_("taxpayer identification number"))
     def masked_tax_id(self, obj: TaxForm) -> str:
         return obj.masked_tax_id
 
-    @admin.display(description="signed document", boolean=True)
+    @admin.display(description=_("signed document"), boolean=True)
     def has_document(self, obj: TaxForm) -> bool:
         return bool(obj.document)
 
-    @admin.display(description="signed document")
+    @admin.display(description=_("signed document"))
     def document_link(self, obj: TaxForm) -> str:
         if not obj.document:
-            return "None uploaded"
+            return gettext("None uploaded")
         url = reverse("accounts:tax_document") + f"?profile={obj.profile_id}"
-        return format_html('<a href="{}">Download the signed tax form</a>', url)
+        return format_html('<a href="{}">{}</a>', url, gettext("Download the signed tax form"))
 
 
 @admin.register(PayoutDetails)
@@ -66,7 +68,7 @@ class PayoutDetailsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     fields = ("profile", "method", "account_holder", "masked_account", "updated_at")
     readonly_fields = fields
 
-    @admin.display(description="account")
+    @admin.display(description=_("account"))
     def masked_account(self, obj: PayoutDetails) -> str:
         return obj.masked_account
 
@@ -89,6 +91,6 @@ class ApplicationStatusChangeAdmin(StatusChangeAdmin):
     list_select_related = ("application__profile", "by")
     search_fields = ("application__profile__legal_name", "application__profile__user__email")
 
-    @admin.display(description="applicant", ordering="application__profile__legal_name")
+    @admin.display(description=_("applicant"), ordering="application__profile__legal_name")
     def applicant(self, obj: ApplicationStatusChange) -> str:
         return obj.application.profile.legal_name

@@ -1,14 +1,21 @@
 """Users and their API tokens."""
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import QuerySet
+from django.db.models import Field, QuerySet
 from django.http import HttpRequest
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts import services
 from accounts.admin.actions import run_each
 from accounts.admin.forms import EmailUserChangeForm, EmailUserCreationForm
 from accounts.admin.readonly import ReadOnlyAdminMixin
+from accounts.choices import time_zone_choices
+from accounts.forms import LanguageSelect
 from accounts.models import ApiToken, User
 
 
@@ -18,11 +25,12 @@ class UserAdmin(DjangoUserAdmin):
     add_form = EmailUserCreationForm
     fieldsets = (
         (None, {"fields": ("email", "password")}),
+        (_("Preferences"), {"fields": ("language", "time_zone")}),
         (
-            "Permissions",
+            _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        ("Important dates", {"fields": ("last_login", "date_joined")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         (
@@ -39,6 +47,21 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ("email",)
     readonly_fields = ("last_login", "date_joined")
 
+    def formfield_for_dbfield(self, db_field: Field, request: HttpRequest, **kwargs):
+        # Menus of the site's languages and of time zones instead of free text.
+        if db_field.name == "language":
+            return forms.ChoiceField(
+                label=capfirst(db_field.verbose_name),
+                choices=[("", _("Not chosen (the browser's)")), *settings.LANGUAGES],
+                widget=LanguageSelect,
+                required=False,
+            )
+        if db_field.name == "time_zone":
+            return forms.ChoiceField(
+                label=capfirst(db_field.verbose_name), choices=time_zone_choices
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -54,7 +77,7 @@ class ApiTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_revoke_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("accounts.change_apitoken")
 
-    @admin.action(description="Revoke the selected tokens", permissions=["revoke"])
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["revoke"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         run_each(
             self,
@@ -62,5 +85,9 @@ class ApiTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             queryset,
             call=lambda token: services.api_token_revoke(token=token, by=request.user),
             describe=str,
-            done="Revoked",
+            done=lambda count: ngettext(
+                "Revoked %(count)d token: %(names)s.",
+                "Revoked %(count)d tokens: %(names)s.",
+                count,
+            ),
         )

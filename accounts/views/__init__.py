@@ -1,4 +1,4 @@
-"""The contractor's own pages: applying, onboarding and API tokens.
+"""The signed-in person's own pages: applying, onboarding, API tokens, preferences.
 
 Each view binds a form, calls one service and redirects; every object is
 looked up through the signed-in user, so somebody else's is a 404.
@@ -18,6 +18,7 @@ from accounts.views.onboarding_steps import (
     tax_document,
     tax_form,
 )
+from accounts.views.preferences import preferences
 from accounts.views.tokens import api_token_revoke, api_tokens
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "apply",
     "onboarding",
     "payout_details",
+    "preferences",
     "resume",
     "tax_document",
     "tax_form",

@@ -6,6 +6,7 @@ from functools import wraps
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from accounts.models import ContractorProfile, ContractorStatus
 
@@ -16,12 +17,14 @@ CHECKLIST_STATUSES = (*STEP_STATUSES, ContractorStatus.OFFBOARDED)
 
 def _not_onboarding(request: HttpRequest, profile: ContractorProfile | None) -> HttpResponse:
     if profile is None:
-        messages.info(request, "Apply first; onboarding opens once your application is approved.")
+        messages.info(
+            request, _("Apply first; onboarding opens once your application is approved.")
+        )
         return redirect("accounts:apply")
     if profile.status == ContractorStatus.APPLICANT:
-        messages.info(request, "Onboarding opens once your application is approved.")
+        messages.info(request, _("Onboarding opens once your application is approved."))
         return redirect("accounts:application_status")
-    messages.error(request, "Your contractor account is closed; these details can't be changed.")
+    messages.error(request, _("Your contractor account is closed; these details can't be changed."))
     return redirect("accounts:onboarding")
 
 

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import services
@@ -27,9 +28,9 @@ from portal.admin_site import require_mfa_for_staff
 def _application_closed_to(profile: ContractorProfile | None, latest: Application | None) -> str:
     """Why this user can't start an application now, or "" if they can."""
     if profile is not None and profile.status != ContractorStatus.APPLICANT:
-        return "Your application was approved; there is nothing more to apply for."
+        return _("Your application was approved; there is nothing more to apply for.")
     if latest is not None and latest.is_open:
-        return "You already have an open application."
+        return _("You already have an open application.")
     return ""
 
 
@@ -54,7 +55,7 @@ def apply(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "Thank you: your application is submitted.")
+            messages.success(request, _("Thank you: your application is submitted."))
             return redirect("accounts:application_status")
     return render(request, "accounts/application_form.html", {"form": form, "languages": languages})
 
@@ -77,7 +78,9 @@ def application_edit(request: HttpRequest) -> HttpResponse:
     if application is None:
         return redirect("accounts:apply")
     if not application.is_editable:
-        messages.error(request, "Your application is already being reviewed and can't be edited.")
+        messages.error(
+            request, _("Your application is already being reviewed and can't be edited.")
+        )
         return redirect("accounts:application_status")
     profile = profile_for_user(request.user)
     data, files = (request.POST, request.FILES) if is_post(request) else (None, None)
@@ -99,7 +102,7 @@ def application_edit(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "Your application is updated.")
+            messages.success(request, _("Your application is updated."))
             return redirect("accounts:application_status")
     return render(
         request,
@@ -113,13 +116,13 @@ def application_edit(request: HttpRequest) -> HttpResponse:
 def application_withdraw(request: HttpRequest) -> HttpResponse:
     application = application_latest_for_user(request.user)
     if application is None:
-        raise Http404("No application to withdraw.")
+        raise Http404(_("No application to withdraw."))
     try:
         services.application_withdraw(application=application, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "Your application is withdrawn.")
+        messages.success(request, _("Your application is withdrawn."))
     return redirect("accounts:application_status")
 
 

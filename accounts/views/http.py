@@ -4,6 +4,7 @@ from allauth.account.adapter import get_adapter
 from django.core.exceptions import PermissionDenied
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest
+from django.utils.translation import gettext as _
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -22,7 +23,7 @@ def attachment(file: FieldFile, *, filename: str, content_type: str) -> FileResp
     try:
         handle = file.open("rb")
     except FileNotFoundError:
-        raise Http404("The file is missing.") from None
+        raise Http404(_("The file is missing.")) from None
     response = FileResponse(
         handle, as_attachment=True, filename=filename, content_type=content_type
     )

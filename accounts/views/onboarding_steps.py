@@ -1,11 +1,14 @@
 """The onboarding checklist and its steps: agreement, tax form, payout details."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import selectors, services
@@ -55,7 +58,9 @@ def onboarding(request: HttpRequest, profile: ContractorProfile) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 @contractor_required(STEP_STATUSES)
 def agreement(request: HttpRequest, profile: ContractorProfile) -> HttpResponse:
-    current = agreement_current()
+    # The current version in the reader's language, or in English until it has one.
+    reader_language = translation.get_language() or ""
+    current = agreement_current(reader_language)
     form = AgreementForm(request.POST if is_post(request) else None, initial={"agreement": current})
     if is_post(request) and form.is_valid():
         try:
@@ -68,14 +73,27 @@ def agreement(request: HttpRequest, profile: ContractorProfile) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "Thank you: the agreement is accepted.")
+            messages.success(request, _("Thank you: the agreement is accepted."))
             return redirect("accounts:onboarding")
     step = next(step for step in onboarding_checklist(profile) if step.key == "agreement")
     return render(
         request,
         "accounts/agreement.html",
-        {"profile": profile, "agreement": current, "step": step, "form": form},
+        {
+            "profile": profile,
+            "agreement": current,
+            "step": step,
+            "form": form,
+            "in_other_language": current is not None
+            and current.language.lower() != reader_language.lower(),
+            "text_language_name": _site_language_name(current.language) if current else "",
+        },
     )
+
+
+def _site_language_name(code: str) -> str:
+    """A site language by its own name, as the language menu shows it."""
+    return dict(settings.LANGUAGES).get(code, code)
 
 
 def _tax_form_class(profile: ContractorProfile) -> type[TaxFormBase]:
@@ -105,7 +123,7 @@ def tax_form(request: HttpRequest, profile: ContractorProfile) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "Thank you: your tax form is filed.")
+            messages.success(request, _("Thank you: your tax form is filed."))
             return redirect("accounts:onboarding")
     return render(
         request,
@@ -125,7 +143,7 @@ def tax_form(request: HttpRequest, profile: ContractorProfile) -> HttpResponse:
 def tax_document(request: HttpRequest) -> FileResponse:
     requested = request.GET.get("profile")
     if requested is not None and not requested.isdigit():
-        raise Http404("No such tax form.")
+        raise Http404(_("No such tax form."))
     on_file = selectors.tax_form_document_get_for_user(
         user=request.user, profile_id=int(requested) if requested else None
     )
@@ -157,7 +175,7 @@ def payout_details(request: HttpRequest, profile: ContractorProfile) -> HttpResp
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "Thank you: your payout details are saved.")
+            messages.success(request, _("Thank you: your payout details are saved."))
             return redirect("accounts:onboarding")
     return render(
         request,

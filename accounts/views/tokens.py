@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -26,7 +27,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "Token created. Copy its key now: it is shown only once.")
+            messages.success(request, _("Token created. Copy its key now: it is shown only once."))
             form = ApiTokenForm()
     # The new key is rendered into this response only: it is never stored in
     # clear, so a redirect would have nowhere to fetch it from.
@@ -47,5 +48,8 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = selectors.api_token_get_for_user(user=request.user, pk=pk)
     services.api_token_revoke(token=token, by=request.user)
-    messages.success(request, f"The token “{token.name}” is revoked; it no longer works.")
+    messages.success(
+        request,
+        _("The token “%(name)s” is revoked; it no longer works.") % {"name": token.name},
+    )
     return redirect("accounts:api_tokens")

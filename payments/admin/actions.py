@@ -9,7 +9,7 @@ from django.forms import Form
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
-from payments.money import format_money
+from portal.money import format_money
 
 ACTION_TEMPLATE = "admin/action_form.html"
 

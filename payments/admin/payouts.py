@@ -1,11 +1,14 @@
 """Payouts: filter, total, and move them along (approve, pay, fail, retry, cancel, adjust)."""
 
+from babel.lists import format_list
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
 from accounts.admin.actions import reason_action, run_each
@@ -15,27 +18,27 @@ from payments.admin.actions import action_page, money, submitted
 from payments.forms import AdjustmentForm, PaidForm, PaymentReportForm
 from payments.models import Adjustment, Payout, PayoutLine, PayoutStatusChange
 from payments.views import EXPORT_PERMISSION
-from projects.timesheet import format_minutes
+from portal.dates import babel_locale, format_minutes
 
 
 class PayoutLineInline(ReadOnlyInline):
     model = PayoutLine
     fields = ("work_on", "project", "kind", "hours", "rate", "amount", "time_entry")
     readonly_fields = fields
-    verbose_name_plural = "lines (one per approved time entry)"
+    verbose_name_plural = _("lines (one per approved time entry)")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PayoutLine]:
         return super().get_queryset(request).select_related("project", "payout", "time_entry")
 
-    @admin.display(description="hours")
+    @admin.display(description=_("hours"))
     def hours(self, obj: PayoutLine) -> str:
         return format_minutes(obj.minutes)
 
-    @admin.display(description="rate")
+    @admin.display(description=_("rate"))
     def rate(self, obj: PayoutLine) -> str:
-        return f"{money(obj.rate_minor, obj.payout.currency)}/h"
+        return gettext("%(amount)s/h") % {"amount": money(obj.rate_minor, obj.payout.currency)}
 
-    @admin.display(description="amount")
+    @admin.display(description=_("amount"))
     def amount(self, obj: PayoutLine) -> str:
         return money(obj.amount_minor, obj.payout.currency)
 
@@ -48,7 +51,7 @@ class AdjustmentInline(ReadOnlyInline):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Adjustment]:
         return super().get_queryset(request).select_related("payout", "created_by")
 
-    @admin.display(description="amount")
+    @admin.display(description=_("amount"))
     def amount(self, obj: Adjustment) -> str:
         return money(obj.amount_minor, obj.payout.currency)
 
@@ -57,7 +60,7 @@ class PayoutStatusChangeInline(ReadOnlyInline):
     model = PayoutStatusChange
     fields = ("at", "from_status", "to_status", "reason", "reference", "by")
     readonly_fields = fields
-    verbose_name_plural = "status history"
+    verbose_name_plural = _("status history")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PayoutStatusChange]:
         return super().get_queryset(request).select_related("by")
@@ -161,29 +164,29 @@ class PayoutAdmin(admin.ModelAdmin):
 
     # --- Columns ------------------------------------------------------------------------
 
-    @admin.display(description="contractor", ordering="contractor__legal_name")
+    @admin.display(description=_("contractor"), ordering="contractor__legal_name")
     def contractor_name(self, obj: Payout) -> str:
         return obj.contractor.legal_name
 
-    @admin.display(description="hours", ordering="minutes")
+    @admin.display(description=_("hours"), ordering="minutes")
     def hours(self, obj: Payout) -> str:
         return format_minutes(obj.minutes)
 
-    @admin.display(description="gross", ordering="gross_minor")
+    @admin.display(description=_("gross"), ordering="gross_minor")
     def gross(self, obj: Payout) -> str:
         return money(obj.gross_minor, obj.currency)
 
-    @admin.display(description="adjustments", ordering="adjustments_minor")
+    @admin.display(description=_("adjustments"), ordering="adjustments_minor")
     def adjustments(self, obj: Payout) -> str:
         return money(obj.adjustments_minor, obj.currency)
 
-    @admin.display(description="net", ordering="net_minor")
+    @admin.display(description=_("net"), ordering="net_minor")
     def net(self, obj: Payout) -> str:
         return money(obj.net_minor, obj.currency)
 
     # --- Actions ------------------------------------------------------------------------
 
-    @admin.action(description="Approve the selected draft payouts", permissions=["approve"])
+    @admin.action(description=_("Approve the selected draft payouts"), permissions=["approve"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Payout]) -> None:
         run_each(
             self,
@@ -191,22 +194,29 @@ class PayoutAdmin(admin.ModelAdmin):
             queryset,
             call=lambda payout: services.payout_approve(payout=payout, by=request.user),
             describe=str,
-            done="Approved",
+            done=lambda n: ngettext(
+                "Approved %(count)d: %(names)s.", "Approved %(count)d: %(names)s.", n
+            ),
         )
 
-    @admin.action(description="Mark the selected payouts paid…", permissions=["pay"])
+    @admin.action(description=_("Mark the selected payouts paid…"), permissions=["pay"])
     def mark_paid(self, request: HttpRequest, queryset: QuerySet[Payout]):
         payouts = list(queryset)
         form = PaidForm(submitted(request), payouts=payouts)
         if not form.is_valid():
             return action_page(
-                self, request, queryset, form=form, title="Mark payouts paid", describe=describe
+                self,
+                request,
+                queryset,
+                form=form,
+                title=gettext("Mark payouts paid"),
+                describe=describe,
             )
         paid, refused = services.payouts_mark_paid_many(payments=form.payments(), by=request.user)
         self._report_payments(request, paid, refused)
         return None
 
-    @admin.action(description="Mark the selected payouts failed…", permissions=["pay"])
+    @admin.action(description=_("Mark the selected payouts failed…"), permissions=["pay"])
     def mark_failed(self, request: HttpRequest, queryset: QuerySet[Payout]):
         def apply(reason: str) -> None:
             run_each(
@@ -217,21 +227,25 @@ class PayoutAdmin(admin.ModelAdmin):
                     payout=payout, by=request.user, reason=reason
                 ),
                 describe=str,
-                done="Marked failed",
+                done=lambda n: ngettext(
+                    "Marked failed %(count)d: %(names)s.", "Marked failed %(count)d: %(names)s.", n
+                ),
             )
 
         return reason_action(
             self,
             request,
             queryset,
-            title="Mark payouts failed",
-            label="Why the payment failed",
-            help_text="The contractor reads this, with a prompt to check their payout details.",
+            title=gettext("Mark payouts failed"),
+            label=gettext("Why the payment failed"),
+            help_text=gettext(
+                "The contractor reads this, with a prompt to check their payout details."
+            ),
             describe=describe,
             apply=apply,
         )
 
-    @admin.action(description="Retry the selected failed payouts", permissions=["pay"])
+    @admin.action(description=_("Retry the selected failed payouts"), permissions=["pay"])
     def retry(self, request: HttpRequest, queryset: QuerySet[Payout]) -> None:
         run_each(
             self,
@@ -239,10 +253,14 @@ class PayoutAdmin(admin.ModelAdmin):
             queryset,
             call=lambda payout: services.payout_retry(payout=payout, by=request.user),
             describe=str,
-            done="Back in the queue to pay",
+            done=lambda n: ngettext(
+                "Back in the queue to pay %(count)d: %(names)s.",
+                "Back in the queue to pay %(count)d: %(names)s.",
+                n,
+            ),
         )
 
-    @admin.action(description="Cancel the selected draft payouts…", permissions=["cancel"])
+    @admin.action(description=_("Cancel the selected draft payouts…"), permissions=["cancel"])
     def cancel(self, request: HttpRequest, queryset: QuerySet[Payout]):
         def apply(reason: str) -> None:
             run_each(
@@ -253,26 +271,34 @@ class PayoutAdmin(admin.ModelAdmin):
                     payout=payout, by=request.user, reason=reason
                 ),
                 describe=str,
-                done="Cancelled (their hours are payable again)",
+                done=lambda n: ngettext(
+                    "Cancelled %(count)d (their hours are payable again): %(names)s.",
+                    "Cancelled %(count)d (their hours are payable again): %(names)s.",
+                    n,
+                ),
             )
 
         return reason_action(
             self,
             request,
             queryset,
-            title="Cancel payouts",
-            label="Why cancel",
-            help_text="Recorded in the payout's history. Generating the period again "
-            "puts the hours in a new payout; adjustments are not carried over.",
+            title=gettext("Cancel payouts"),
+            label=gettext("Why cancel"),
+            help_text=gettext(
+                "Recorded in the payout's history. Generating the period again "
+                "puts the hours in a new payout; adjustments are not carried over."
+            ),
             describe=describe,
             apply=apply,
         )
 
-    @admin.action(description="Add a bonus, correction or deduction…", permissions=["adjust"])
+    @admin.action(description=_("Add a bonus, correction or deduction…"), permissions=["adjust"])
     def adjust(self, request: HttpRequest, queryset: QuerySet[Payout]):
         payouts = list(queryset[:2])
         if len(payouts) != 1:
-            self.message_user(request, "Select exactly one payout to adjust.", messages.ERROR)
+            self.message_user(
+                request, gettext("Select exactly one payout to adjust."), messages.ERROR
+            )
             return None
         payout = payouts[0]
         form = AdjustmentForm(submitted(request), currency=payout.currency)
@@ -282,10 +308,19 @@ class PayoutAdmin(admin.ModelAdmin):
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
-                self.message_user(request, f"Adjusted {describe(payout)}.", messages.SUCCESS)
+                self.message_user(
+                    request,
+                    gettext("Adjusted %(payout)s.") % {"payout": describe(payout)},
+                    messages.SUCCESS,
+                )
                 return None
         return action_page(
-            self, request, queryset, form=form, title="Adjust a payout", describe=describe
+            self,
+            request,
+            queryset,
+            form=form,
+            title=gettext("Adjust a payout"),
+            describe=describe,
         )
 
     # --- A provider's report of many payments ----------------------------------------------
@@ -302,7 +337,7 @@ class PayoutAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(reverse("admin:payments_payout_changelist"))
         context = {
             **self.admin_site.each_context(request),
-            "title": "Mark payouts paid from a payments report",
+            "title": gettext("Mark payouts paid from a payments report"),
             "opts": self.model._meta,
             "form": form,
         }
@@ -310,10 +345,19 @@ class PayoutAdmin(admin.ModelAdmin):
 
     def _report_payments(self, request: HttpRequest, paid: list, refused: dict) -> None:
         if paid:
-            listed = ", ".join(str(payout) for payout in paid)
-            self.message_user(request, f"Marked paid {len(paid)}: {listed}.", messages.SUCCESS)
+            listed = format_list([str(payout) for payout in paid], locale=babel_locale())
+            message = ngettext(
+                "Marked paid %(count)d: %(payouts)s.",
+                "Marked paid %(count)d: %(payouts)s.",
+                len(paid),
+            ) % {"count": len(paid), "payouts": listed}
+            self.message_user(request, message, messages.SUCCESS)
         for payout_id, problems in refused.items():
-            self.message_user(request, f"Payout #{payout_id}: {' '.join(problems)}", messages.ERROR)
+            message = gettext("Payout #%(pk)s: %(problems)s") % {
+                "pk": payout_id,
+                "problems": " ".join(problems),
+            }
+            self.message_user(request, message, messages.ERROR)
 
 
 def _add_errors(form, exc: ValidationError) -> None:

@@ -7,6 +7,8 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin.actions import run_each
 from accounts.admin.readonly import ReadOnlyInline
@@ -19,7 +21,7 @@ class PayPeriodStatusChangeInline(ReadOnlyInline):
     model = PayPeriodStatusChange
     fields = ("at", "from_status", "to_status", "by")
     readonly_fields = fields
-    verbose_name_plural = "status history"
+    verbose_name_plural = _("status history")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PayPeriodStatusChange]:
         return super().get_queryset(request).select_related("by")
@@ -81,16 +83,17 @@ class PayPeriodAdmin(admin.ModelAdmin):
     def has_generate_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("payments.generate_payouts")
 
-    @admin.display(description="payouts")
+    @admin.display(description=_("payouts"))
     def payouts_link(self, obj: PayPeriod) -> str:
         count = getattr(obj, "payout_count", None)
         if count is None:
             count = obj.payouts.count()
         url = reverse("admin:payments_payout_changelist") + f"?period__id__exact={obj.pk}"
-        return format_html('<a href="{}">{} payout{}</a>', url, count, "" if count == 1 else "s")
+        text = ngettext("%(count)d payout", "%(count)d payouts", count) % {"count": count}
+        return format_html('<a href="{}">{}</a>', url, text)
 
     @admin.action(
-        description="Close the selected pay periods (locks their hours)", permissions=["close"]
+        description=_("Close the selected pay periods (locks their hours)"), permissions=["close"]
     )
     def close(self, request: HttpRequest, queryset: QuerySet[PayPeriod]) -> None:
         run_each(
@@ -99,11 +102,14 @@ class PayPeriodAdmin(admin.ModelAdmin):
             queryset.order_by("start_on"),
             call=lambda period: services.pay_period_close(period=period, by=request.user),
             describe=str,
-            done="Closed",
+            done=lambda n: ngettext(
+                "Closed %(count)d: %(names)s.", "Closed %(count)d: %(names)s.", n
+            ),
         )
 
     @admin.action(
-        description="Generate payouts for the selected closed periods", permissions=["generate"]
+        description=_("Generate payouts for the selected closed periods"),
+        permissions=["generate"],
     )
     def generate(self, request: HttpRequest, queryset: QuerySet[PayPeriod]) -> None:
         for period in queryset.order_by("start_on"):
@@ -112,4 +118,6 @@ class PayPeriodAdmin(admin.ModelAdmin):
             except ValidationError as exc:
                 self.message_user(request, " ".join(exc.messages), messages.ERROR)
             else:
-                self.message_user(request, f"Generated {result}", messages.SUCCESS)
+                self.message_user(
+                    request, gettext("Generated %(result)s") % {"result": result}, messages.SUCCESS
+                )

@@ -8,7 +8,7 @@ from accounts.models import ContractorProfile
 from payments.exports.payroll import CHUNK_ROWS
 from payments.exports.writing import amount_cell, csv_chunks, date_cell, neutralise
 from payments.models import Adjustment, PayoutStatus
-from payments.money import line_amount
+from portal.money import line_amount
 from projects.models import EntryStatus, TimeEntry
 
 EARNINGS_HEADER = [

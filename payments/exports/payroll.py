@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from accounts.masking import mask_identifier
 from payments.exports.writing import amount_cell, csv_chunks, date_cell, neutralise
@@ -21,7 +22,10 @@ CHUNK_ROWS = 2000
 class Kind:
     SUMMARY = "summary"
     DETAIL = "detail"
-    CHOICES = [(SUMMARY, "Summary: one row per payout"), (DETAIL, "Detail: one row per line")]
+    CHOICES = [
+        (SUMMARY, _("Summary: one row per payout")),
+        (DETAIL, _("Detail: one row per line")),
+    ]
 
 
 SUMMARY_HEADER = [

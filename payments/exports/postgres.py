@@ -12,8 +12,8 @@ from django.db import connection
 
 from payments.exports.payroll import DETAIL_HEADER, SUMMARY_HEADER, Kind, PayrollFilter
 from payments.exports.writing import DANGEROUS_FIRST_CHARACTERS, crlf_rows, csv_chunks
-from payments.money import DEFAULT_EXPONENT, exponents_sql, plain_amount_sql
 from payments.sql import tables
+from portal.money import DEFAULT_EXPONENT, exponents_sql, plain_amount_sql
 
 
 def _text_sql(expression: str) -> str:

@@ -9,7 +9,7 @@ import io
 from collections.abc import Iterable, Iterator
 from datetime import date
 
-from payments.money import plain_amount
+from portal.money import plain_amount
 
 DANGEROUS_FIRST_CHARACTERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 FLUSH_BYTES = 64 * 1024

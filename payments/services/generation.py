@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from payments.models import (
@@ -26,8 +28,8 @@ from payments.models import (
     PayPeriod,
     PeriodStatus,
 )
-from payments.money import line_amount_sql
 from payments.sql import in_list, tables
+from portal.money import line_amount_sql
 from projects.models import EntryStatus
 
 OPEN_IN, OPEN_PARAMS = in_list("open", tuple(status.value for status in OPEN_PAYOUT_STATUSES))
@@ -49,16 +51,25 @@ class GenerationResult:
     entries_waiting: int
 
     def __str__(self) -> str:
-        text = (
-            f"{self.period}: {self.payouts_created} new payout(s), {self.lines_added} line(s) added"
-        )
-        if self.entries_waiting:
-            entries = "entry" if self.entries_waiting == 1 else "entries"
-            text += (
-                f"; {self.entries_waiting} approved {entries} wait until their contractor's "
-                "approved payout for this period is paid"
+        words = {
+            "period": str(self.period),
+            "payouts": ngettext(
+                "%(count)d new payout", "%(count)d new payouts", self.payouts_created
             )
-        return text + "."
+            % {"count": self.payouts_created},
+            "lines": ngettext("%(count)d line added", "%(count)d lines added", self.lines_added)
+            % {"count": self.lines_added},
+        }
+        if not self.entries_waiting:
+            return _("%(period)s: %(payouts)s, %(lines)s.") % words
+        words["waiting"] = ngettext(
+            "%(count)d approved entry waits until its contractor's approved payout for this "
+            "period is paid",
+            "%(count)d approved entries wait until their contractors' approved payouts for this "
+            "period are paid",
+            self.entries_waiting,
+        ) % {"count": self.entries_waiting}
+        return _("%(period)s: %(payouts)s, %(lines)s; %(waiting)s.") % words
 
 
 def _payable_entries_sql(t: dict[str, str], join: str = "") -> str:
@@ -181,7 +192,11 @@ def payouts_generate(*, period: PayPeriod, by: User | None) -> GenerationResult:
     period = PayPeriod.objects.select_for_update().get(pk=period.pk)
     if period.status != PeriodStatus.CLOSED:
         raise ValidationError(
-            f"Close the pay period {period} first: its hours can still change while it is open."
+            _(
+                "Close the pay period %(period)s first: its hours can still change while it "
+                "is open."
+            ),
+            params={"period": str(period)},
         )
     params = {
         "period": period.pk,

@@ -15,6 +15,8 @@ from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from payments.models import (
@@ -25,18 +27,58 @@ from payments.models import (
     PayoutStatusChange,
     PayPeriod,
 )
-from payments.money import format_money
+from portal.dates import format_day
 from portal.models import NotificationKind
-from portal.notifications import notify
+from portal.money import format_money
+from portal.notifications import Notice, notify
 
 REFERENCE_MAX_LENGTH = Payout._meta.get_field("reference").max_length
 
-_VERBS = {
-    PayoutStatus.APPROVED: "approved",
-    PayoutStatus.PAID: "marked paid",
-    PayoutStatus.FAILED: "marked failed",
-    PayoutStatus.CANCELLED: "cancelled",
-}
+
+def _refusal(payout: Payout, to: str) -> str:
+    """Why ``payout`` can't move to ``to``: one whole sentence for each case, so each
+    language words the status its own way."""
+    draft, approved, paid = PayoutStatus.DRAFT, PayoutStatus.APPROVED, PayoutStatus.PAID
+    failed, cancelled = PayoutStatus.FAILED, PayoutStatus.CANCELLED
+    sentences = {
+        (approved, approved): _("%(payout)s is already approved."),
+        (paid, paid): _("%(payout)s is already paid."),
+        (failed, failed): _("%(payout)s is already failed."),
+        (cancelled, cancelled): _("%(payout)s is already cancelled."),
+        (paid, approved): _("%(payout)s is paid; it can't be approved."),
+        (cancelled, approved): _("%(payout)s is cancelled; it can't be approved."),
+        (draft, paid): _("%(payout)s is draft; it can't be marked paid."),
+        (failed, paid): _("%(payout)s is failed; it can't be marked paid."),
+        (cancelled, paid): _("%(payout)s is cancelled; it can't be marked paid."),
+        (draft, failed): _("%(payout)s is draft; it can't be marked failed."),
+        (paid, failed): _("%(payout)s is paid; it can't be marked failed."),
+        (cancelled, failed): _("%(payout)s is cancelled; it can't be marked failed."),
+        (approved, cancelled): _("%(payout)s is approved; it can't be cancelled."),
+        (paid, cancelled): _("%(payout)s is paid; it can't be cancelled."),
+        (failed, cancelled): _("%(payout)s is failed; it can't be cancelled."),
+    }
+    sentence = sentences.get((payout.status, to))
+    if sentence is None:
+        return _("%(payout)s can't go from “%(from)s” to “%(to)s”.") % {
+            "payout": payout,
+            "from": payout.get_status_display(),
+            "to": PayoutStatus(to).label,
+        }
+    return sentence % {"payout": payout}
+
+
+def _not_adjustable(payout: Payout) -> str:
+    """Why a payout that is no longer a draft can't be adjusted."""
+    sentences = {
+        PayoutStatus.APPROVED: _("%(payout)s is approved; only drafts can be adjusted."),
+        PayoutStatus.PAID: _("%(payout)s is paid; only drafts can be adjusted."),
+        PayoutStatus.FAILED: _("%(payout)s is failed; only drafts can be adjusted."),
+        PayoutStatus.CANCELLED: _("%(payout)s is cancelled; only drafts can be adjusted."),
+    }
+    sentence = sentences.get(payout.status) or _(
+        "%(payout)s is “%(status)s”; only drafts can be adjusted."
+    )
+    return sentence % {"payout": payout, "status": payout.get_status_display()}
 
 
 def _lock(payout: Payout) -> Payout:
@@ -51,12 +93,7 @@ def _lock(payout: Payout) -> Payout:
 def _move(payout: Payout, to: str, *, by: User, reason: str = "", reference: str = "") -> None:
     """Check the transition, record it, and set the status; the caller saves."""
     if not payout.can_transition_to(to):
-        if payout.status == to:
-            raise ValidationError(f"{payout} is already {payout.get_status_display().lower()}.")
-        raise ValidationError(
-            f"{payout} is {payout.get_status_display().lower()}; "
-            f"it can't be {_VERBS.get(to, 'moved back')}."
-        )
+        raise ValidationError(_refusal(payout, to))
     now = timezone.now()
     PayoutStatusChange.objects.create(
         payout=payout,
@@ -82,7 +119,10 @@ def payout_approve(*, payout: Payout, by: User) -> Payout:
     """Approve a draft for payment; its lines and amount are final from here on."""
     payout = _lock(payout)
     if payout.status == PayoutStatus.DRAFT and payout.net_minor <= 0:
-        raise ValidationError(f"{payout} comes to {_amount(payout)}; there is nothing to pay.")
+        raise ValidationError(
+            _("%(payout)s comes to %(amount)s; there is nothing to pay."),
+            params={"payout": str(payout), "amount": _amount(payout)},
+        )
     _move(payout, PayoutStatus.APPROVED, by=by)
     payout.approved_at, payout.approved_by = payout.updated_at, by
     payout.save(update_fields=["status", "approved_at", "approved_by", "updated_at"])
@@ -92,13 +132,16 @@ def payout_approve(*, payout: Payout, by: User) -> Payout:
 @transaction.atomic
 def payout_mark_paid(*, payout: Payout, by: User, reference: str, paid_on: date) -> Payout:
     """Record that the provider paid an approved payout, and tell the contractor."""
-    reference = _required(reference, "reference", "Enter the payment provider's reference.")
+    reference = _required(reference, "reference", _("Enter the payment provider's reference."))
     if len(reference) > REFERENCE_MAX_LENGTH:
-        raise ValidationError(
-            {"reference": [f"A reference has at most {REFERENCE_MAX_LENGTH} characters."]}
-        )
+        message = ngettext(
+            "A reference has at most %(count)d character.",
+            "A reference has at most %(count)d characters.",
+            REFERENCE_MAX_LENGTH,
+        ) % {"count": REFERENCE_MAX_LENGTH}
+        raise ValidationError({"reference": [message]})
     if paid_on > timezone.localdate():
-        raise ValidationError({"paid_on": ["The payment date can't be in the future."]})
+        raise ValidationError({"paid_on": [_("The payment date can't be in the future.")]})
     payout = _lock(payout)
     _move(payout, PayoutStatus.PAID, by=by, reference=reference)
     payout.reference, payout.paid_on, payout.paid_at = reference, paid_on, payout.updated_at
@@ -106,10 +149,13 @@ def payout_mark_paid(*, payout: Payout, by: User, reference: str, paid_on: date)
     notify(
         recipients=User.objects.filter(pk=payout.contractor.user_id),
         kind=NotificationKind.PAYOUT_PAID,
-        title=f"Paid: {_amount(payout)} for {payout.period}",
-        body=(
-            f"{_amount(payout)} for your work in the week of {payout.period} was paid on "
-            f"{paid_on:%d %b %Y} (reference {reference}). It can take a few days to arrive."
+        notice=lambda: Notice(
+            title=_("Paid: %(amount)s for the week of %(week)s") % _payout_words(payout),
+            body=_(
+                "%(amount)s for your work in the week of %(week)s was paid on %(day)s "
+                "(reference %(reference)s). It can take a few days to arrive."
+            )
+            % {**_payout_words(payout), "day": format_day(paid_on), "reference": reference},
         ),
         link=_earnings_link(payout),
         topic=f"payout:{payout.pk}",
@@ -120,7 +166,7 @@ def payout_mark_paid(*, payout: Payout, by: User, reference: str, paid_on: date)
 @transaction.atomic
 def payout_mark_failed(*, payout: Payout, by: User, reason: str) -> Payout:
     """Record that paying an approved payout failed, and tell the contractor why."""
-    reason = _required(reason, "reason", "Say why the payment failed; the contractor reads it.")
+    reason = _required(reason, "reason", _("Say why the payment failed; the contractor reads it."))
     payout = _lock(payout)
     _move(payout, PayoutStatus.FAILED, by=by, reason=reason)
     payout.failure_reason = reason
@@ -128,10 +174,13 @@ def payout_mark_failed(*, payout: Payout, by: User, reason: str) -> Payout:
     notify(
         recipients=User.objects.filter(pk=payout.contractor.user_id),
         kind=NotificationKind.PAYOUT_FAILED,
-        title=f"Payment failed: {_amount(payout)} for {payout.period}",
-        body=(
-            f"Paying {_amount(payout)} for the week of {payout.period} failed: {reason} "
-            "Check your payout details; the payment will be retried."
+        notice=lambda: Notice(
+            title=_("Payment failed: %(amount)s for the week of %(week)s") % _payout_words(payout),
+            body=_(
+                "Paying %(amount)s for the week of %(week)s failed: %(reason)s "
+                "Check your payout details; the payment will be retried."
+            )
+            % {**_payout_words(payout), "reason": reason},
         ),
         link=_earnings_link(payout),
         topic=f"payout:{payout.pk}",
@@ -143,7 +192,9 @@ def payout_mark_failed(*, payout: Payout, by: User, reason: str) -> Payout:
 def payout_retry(*, payout: Payout, by: User) -> Payout:
     """Put a failed payout back in the queue to pay (after the details were fixed)."""
     payout = _lock(payout)
-    _move(payout, PayoutStatus.APPROVED, by=by, reason=f"Retry after: {payout.failure_reason}")
+    # The history keeps this note in the language of whoever retried.
+    note = _("Retry after: %(reason)s") % {"reason": payout.failure_reason}
+    _move(payout, PayoutStatus.APPROVED, by=by, reason=note)
     payout.failure_reason = ""
     payout.save(update_fields=["status", "failure_reason", "updated_at"])
     return payout
@@ -157,7 +208,7 @@ def payout_cancel(*, payout: Payout, by: User, reason: str) -> Payout:
     payout and its history stay. Its adjustments stay with it and are not
     carried over.
     """
-    reason = _required(reason, "reason", "Say why the payout is cancelled.")
+    reason = _required(reason, "reason", _("Say why the payout is cancelled."))
     payout = _lock(payout)
     _move(payout, PayoutStatus.CANCELLED, by=by, reason=reason)
     payout.lines.all().delete()
@@ -176,15 +227,15 @@ class AdjustmentDetails:
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
         if self.kind not in AdjustmentKind.values:
-            errors["kind"] = ["Choose bonus, correction or deduction."]
+            errors["kind"] = [_("Choose bonus, correction or deduction.")]
         elif self.kind == AdjustmentKind.BONUS and self.amount_minor <= 0:
-            errors["amount"] = ["A bonus adds money: enter a positive amount."]
+            errors["amount"] = [_("A bonus adds money: enter a positive amount.")]
         elif self.kind == AdjustmentKind.DEDUCTION and self.amount_minor >= 0:
-            errors["amount"] = ["A deduction takes money: enter a negative amount."]
+            errors["amount"] = [_("A deduction takes money: enter a negative amount.")]
         elif self.amount_minor == 0:
-            errors["amount"] = ["A correction of zero changes nothing."]
+            errors["amount"] = [_("A correction of zero changes nothing.")]
         if not self.reason.strip():
-            errors["reason"] = ["Give the reason; the contractor reads it."]
+            errors["reason"] = [_("Give the reason; the contractor reads it.")]
         if errors:
             raise ValidationError(errors)
 
@@ -195,13 +246,13 @@ def payout_adjust(*, payout: Payout, by: User, details: AdjustmentDetails) -> Ad
     details.clean()
     payout = _lock(payout)
     if payout.status != PayoutStatus.DRAFT:
-        raise ValidationError(
-            f"{payout} is {payout.get_status_display().lower()}; only drafts can be adjusted."
-        )
+        raise ValidationError(_not_adjustable(payout))
     if payout.net_minor + details.amount_minor < 0:
-        raise ValidationError(
-            {"amount": [f"That would take {payout} below zero (it comes to {_amount(payout)})."]}
-        )
+        message = _("That would take %(payout)s below zero (it comes to %(amount)s).") % {
+            "payout": payout,
+            "amount": _amount(payout),
+        }
+        raise ValidationError({"amount": [message]})
     adjustment = Adjustment.objects.create(
         payout=payout,
         kind=details.kind,
@@ -238,7 +289,7 @@ def payouts_mark_paid_many(*, payments: list[Payment], by: User) -> tuple[list[P
     for payment in payments:
         payout = payouts.get(payment.payout_id)
         if payout is None:
-            refused[payment.payout_id] = ["No such payout."]
+            refused[payment.payout_id] = [_("No such payout.")]
             continue
         try:
             paid.append(
@@ -253,6 +304,10 @@ def payouts_mark_paid_many(*, payments: list[Payment], by: User) -> tuple[list[P
 
 def _amount(payout: Payout) -> str:
     return format_money(payout.net_minor, payout.currency)
+
+
+def _payout_words(payout: Payout) -> dict[str, str]:
+    return {"amount": _amount(payout), "week": format_day(payout.period.start_on)}
 
 
 def _earnings_link(payout: Payout) -> str:

@@ -3,14 +3,17 @@
 import logging
 from datetime import date, timedelta
 
+from babel.dates import get_day_names
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Min, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from payments.models import PayPeriod, PayPeriodStatusChange, PeriodStatus
+from portal.dates import babel_locale, format_day
 from projects.models import TimeEntry
 
 logger = logging.getLogger(__name__)
@@ -33,11 +36,14 @@ def pay_period_check(start_on: date) -> tuple[date, date]:
     """The new period's first and last day; refuses a wrong weekday or an overlap."""
     start, end = period_bounds(start_on)
     if start != start_on:
-        raise ValidationError(
-            {"start_on": [f"Pay periods start on a {start:%A}; pick {start:%d %b %Y}."]}
-        )
+        message = _("Pay periods start on a %(weekday)s; pick %(day)s.") % {
+            # The whole name: a "EEEE" skeleton would give the short one ("Mon").
+            "weekday": get_day_names("wide", locale=babel_locale())[start.weekday()],
+            "day": format_day(start),
+        }
+        raise ValidationError({"start_on": [message]})
     if PayPeriod.objects.filter(_overlapping(start, end)).exists():
-        raise ValidationError({"start_on": ["A pay period already covers some of these days."]})
+        raise ValidationError({"start_on": [_("A pay period already covers some of these days.")]})
     return start, end
 
 
@@ -67,12 +73,14 @@ def pay_period_close(*, period: PayPeriod, by: User | None, today: date | None =
     """
     period = PayPeriod.objects.select_for_update().get(pk=period.pk)
     if not period.can_transition_to(PeriodStatus.CLOSED):
-        raise ValidationError(f"The pay period {period} is already closed.")
+        raise ValidationError(
+            _("The pay period %(period)s is already closed."), params={"period": period}
+        )
     today = today or timezone.localdate()
     if period.end_on >= today:
         raise ValidationError(
-            f"The pay period {period} has not ended yet; it can be closed from "
-            f"{period.end_on + timedelta(days=1):%d %b %Y}."
+            _("The pay period %(period)s has not ended yet; it can be closed from %(day)s."),
+            params={"period": period, "day": format_day(period.end_on + timedelta(days=1))},
         )
     now = timezone.now()
     PayPeriodStatusChange.objects.create(

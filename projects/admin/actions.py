@@ -9,8 +9,9 @@ from django.db.models import QuerySet
 from django.forms import Form
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 
-from payments.money import format_money
+from portal.money import format_money
 
 ACTION_TEMPLATE = "admin/action_form.html"
 
@@ -60,7 +61,11 @@ def apply_each(
         try:
             modeladmin.message_user(request, apply(obj), messages.SUCCESS)
         except ValidationError as exc:
-            modeladmin.message_user(request, f"{obj}: {errors_text(exc)}", messages.ERROR)
+            modeladmin.message_user(
+                request,
+                _("%(object)s: %(errors)s") % {"object": obj, "errors": errors_text(exc)},
+                messages.ERROR,
+            )
 
 
 def money(minor: int | None, currency: str) -> str:

@@ -4,7 +4,10 @@ from django.contrib import admin
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from portal.dates import day_label, format_minutes
 from projects import forms, services
 from projects.admin.actions import action_form, apply_each, money
 from projects.models import (
@@ -13,7 +16,6 @@ from projects.models import (
     AssignmentStatusChange,
 )
 from projects.time_rules import rate_on
-from projects.timesheet import day_label, format_minutes
 
 
 class AssignmentRateInline(admin.TabularInline):
@@ -22,7 +24,7 @@ class AssignmentRateInline(admin.TabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
-    verbose_name_plural = "rate history"
+    verbose_name_plural = _("rate history")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AssignmentRate]:
         return super().get_queryset(request).select_related("set_by")
@@ -33,7 +35,7 @@ class AssignmentRateInline(admin.TabularInline):
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
-    @admin.display(description="hourly rate")
+    @admin.display(description=_("hourly rate"))
     def rate(self, obj: AssignmentRate) -> str:
         return money(obj.rate_minor, obj.currency)
 
@@ -44,7 +46,7 @@ class AssignmentStatusChangeInline(admin.TabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
-    verbose_name_plural = "status history"
+    verbose_name_plural = _("status history")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AssignmentStatusChange]:
         return super().get_queryset(request).select_related("by")
@@ -105,24 +107,30 @@ class AssignmentAdmin(admin.ModelAdmin):
     def has_rate_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("projects.add_assignmentrate")
 
-    @admin.display(description="contractor", ordering="contractor__legal_name")
+    @admin.display(description=_("contractor"), ordering="contractor__legal_name")
     def contractor_name(self, obj: Assignment) -> str:
         return f"{obj.contractor.legal_name} <{obj.contractor.user.email}>"
 
-    @admin.display(description="weekly cap")
+    @admin.display(description=_("weekly cap"))
     def cap(self, obj: Assignment) -> str:
-        override = "" if obj.weekly_cap_minutes is None else " (own)"
-        return f"{format_minutes(obj.cap_minutes)}{override}"
+        if obj.weekly_cap_minutes is None:
+            return format_minutes(obj.cap_minutes)
+        # The assignment's own cap, not the project's.
+        return gettext("%(cap)s (own)") % {"cap": format_minutes(obj.cap_minutes)}
 
-    @admin.display(description="current rate")
+    @admin.display(description=_("current rate"))
     def current_rate(self, obj: Assignment) -> str:
         rate = rate_on(obj.rates.all(), timezone.localdate())
         return money(rate.rate_minor, rate.currency) if rate else "—"
 
-    @admin.action(description="Change the weekly cap or end date…", permissions=["change"])
+    @admin.action(description=_("Change the weekly cap or end date…"), permissions=["change"])
     def change_cap(self, request: HttpRequest, queryset: QuerySet[Assignment]):
         data, page = action_form(
-            self, request, queryset, form=forms.AssignmentForm, title="Change cap and end date"
+            self,
+            request,
+            queryset,
+            form=forms.AssignmentForm,
+            title=gettext("Change cap and end date"),
         )
         if data is None:
             return page
@@ -134,14 +142,14 @@ class AssignmentAdmin(admin.ModelAdmin):
                 weekly_cap_minutes=data["weekly_cap"],
                 end_on=data["end_on"],
             )
-            return f"Updated {assignment}."
+            return gettext("Updated %(assignment)s.") % {"assignment": assignment}
 
         return apply_each(self, request, queryset, apply)
 
-    @admin.action(description="Set a new rate…", permissions=["rate"])
+    @admin.action(description=_("Set a new rate…"), permissions=["rate"])
     def set_rate(self, request: HttpRequest, queryset: QuerySet[Assignment]):
         data, page = action_form(
-            self, request, queryset, form=forms.RateForm, title="Set a new rate"
+            self, request, queryset, form=forms.RateForm, title=gettext("Set a new rate")
         )
         if data is None:
             return page
@@ -154,31 +162,35 @@ class AssignmentAdmin(admin.ModelAdmin):
                 currency=data["currency"],
                 effective_on=data["effective_on"],
             )
-            rate = money(data["rate_minor"], data["currency"])
-            return f"{assignment}: {rate} an hour from {day_label(data['effective_on'])}."
+            return gettext("%(assignment)s: %(rate)s an hour from %(day)s.") % {
+                "assignment": assignment,
+                "rate": money(data["rate_minor"], data["currency"]),
+                "day": day_label(data["effective_on"]),
+            }
 
         return apply_each(self, request, queryset, apply)
 
-    @admin.action(description="End the selected assignments…", permissions=["change"])
+    @admin.action(description=_("End the selected assignments…"), permissions=["change"])
     def end(self, request: HttpRequest, queryset: QuerySet[Assignment]):
         data, page = action_form(
-            self, request, queryset, form=forms.EndForm, title="End assignments"
+            self, request, queryset, form=forms.EndForm, title=gettext("End assignments")
         )
         if data is None:
             return page
 
         def apply(assignment: Assignment) -> str:
             services.assignment_end(assignment=assignment, by=request.user, end_on=data["end_on"])
-            return f"Ended {assignment}."
+            return gettext("Ended %(assignment)s.") % {"assignment": assignment}
 
         return apply_each(self, request, queryset, apply)
 
     @admin.action(
-        description="Remove the selected contractors from their project…", permissions=["change"]
+        description=_("Remove the selected contractors from their project…"),
+        permissions=["change"],
     )
     def remove(self, request: HttpRequest, queryset: QuerySet[Assignment]):
         data, page = action_form(
-            self, request, queryset, form=forms.RemoveForm, title="Remove from project"
+            self, request, queryset, form=forms.RemoveForm, title=gettext("Remove from project")
         )
         if data is None:
             return page
@@ -187,14 +199,14 @@ class AssignmentAdmin(admin.ModelAdmin):
             services.assignment_remove(
                 assignment=assignment, by=request.user, reason=data["reason"]
             )
-            return f"Removed {assignment}."
+            return gettext("Removed %(assignment)s.") % {"assignment": assignment}
 
         return apply_each(self, request, queryset, apply)
 
-    @admin.action(description="Reinstate the selected assignments", permissions=["change"])
+    @admin.action(description=_("Reinstate the selected assignments"), permissions=["change"])
     def reinstate(self, request: HttpRequest, queryset: QuerySet[Assignment]) -> None:
         def apply(assignment: Assignment) -> str:
             services.assignment_reinstate(assignment=assignment, by=request.user)
-            return f"Reinstated {assignment}."
+            return gettext("Reinstated %(assignment)s.") % {"assignment": assignment}
 
         apply_each(self, request, queryset, apply)

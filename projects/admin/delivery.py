@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import EmailStatus
 from portal.selectors import with_delivery_counts
@@ -32,19 +33,19 @@ class DeliveryColumns:
     def with_delivery(self, queryset: QuerySet) -> QuerySet:
         return with_delivery_counts(queryset, topic_prefix=self.model.TOPIC_PREFIX)
 
-    @admin.display(description="contractors notified", ordering="notified")
+    @admin.display(description=_("contractors notified"), ordering="notified")
     def notified(self, obj) -> int:
         return obj.notified
 
-    @admin.display(description="emails sent", ordering="emails_sent")
+    @admin.display(description=_("emails sent"), ordering="emails_sent")
     def emails_sent(self, obj) -> str:
         return _outbox_link(obj.topic, EmailStatus.SENT, obj.emails_sent)
 
-    @admin.display(description="emails failed", ordering="emails_failed")
+    @admin.display(description=_("emails failed"), ordering="emails_failed")
     def emails_failed(self, obj) -> str:
         return _outbox_link(obj.topic, EmailStatus.FAILED, obj.emails_failed)
 
-    @admin.display(description="emails waiting", ordering="emails_waiting")
+    @admin.display(description=_("emails waiting"), ordering="emails_waiting")
     def emails_waiting(self, obj) -> str:
         return _outbox_link(obj.topic, EmailStatus.QUEUED, obj.emails_waiting)
 

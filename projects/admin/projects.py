@@ -4,7 +4,10 @@ from django.contrib import admin, messages
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
+from portal.dates import format_day, format_minutes, format_moment
 from portal.models import Notification
 from projects import forms, selectors, services
 from projects.admin.actions import action_form, apply_each, money
@@ -18,7 +21,6 @@ from projects.models import (
     ScheduledPause,
 )
 from projects.time_rules import rate_on
-from projects.timesheet import format_minutes
 
 
 class AssignmentInline(admin.TabularInline):
@@ -43,15 +45,15 @@ class AssignmentInline(admin.TabularInline):
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
-    @admin.display(description="contractor")
+    @admin.display(description=_("contractor"))
     def contractor_link(self, obj: Assignment) -> str:
         return f"{obj.contractor.legal_name} <{obj.contractor.user.email}>"
 
-    @admin.display(description="weekly cap")
+    @admin.display(description=_("weekly cap"))
     def cap(self, obj: Assignment) -> str:
         return format_minutes(obj.cap_minutes)
 
-    @admin.display(description="current rate")
+    @admin.display(description=_("current rate"))
     def current_rate(self, obj: Assignment) -> str:
         rate = rate_on(obj.rates.all(), timezone.localdate())
         return money(rate.rate_minor, rate.currency) if rate else "—"
@@ -72,8 +74,8 @@ class ProjectStatusChangeInline(DeliveryColumns, admin.TabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
-    verbose_name = "status change"
-    verbose_name_plural = "status history"
+    verbose_name = _("status change")
+    verbose_name_plural = _("status history")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ProjectStatusChange]:
         return self.with_delivery(super().get_queryset(request).select_related("by"))
@@ -102,8 +104,8 @@ class ScheduledPauseInline(DeliveryColumns, admin.TabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
-    verbose_name = "pause announced ahead of time"
-    verbose_name_plural = "pauses announced ahead of time"
+    verbose_name = _("pause announced ahead of time")
+    verbose_name_plural = _("pauses announced ahead of time")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ScheduledPause]:
         return self.with_delivery(super().get_queryset(request).select_related("by"))
@@ -128,13 +130,13 @@ class ProjectAdmin(admin.ModelAdmin):
     actions = ["activate", "pause", "cancel_pause", "resume", "close", "assign_contractors"]
     fieldsets = [
         (None, {"fields": ["name", "description", "guidelines", "guidelines_url", "manager"]}),
-        ("Who fits", {"fields": ["languages", "expertise"]}),
+        (_("Who fits"), {"fields": ["languages", "expertise"]}),
         (
-            "Pay and hours",
+            _("Pay and hours"),
             {"fields": ["default_rate", "currency", "expected_hours_per_week", "weekly_cap"]},
         ),
-        ("Dates", {"fields": ["start_on", "end_on"]}),
-        ("Status", {"fields": ["status", "pause_summary", "activated_at", "closed_at"]}),
+        (_("Dates"), {"fields": ["start_on", "end_on"]}),
+        (_("Status"), {"fields": ["status", "pause_summary", "activated_at", "closed_at"]}),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Project]:
@@ -154,27 +156,33 @@ class ProjectAdmin(admin.ModelAdmin):
     def has_assign_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("projects.add_assignment")
 
-    @admin.display(description="default rate")
+    @admin.display(description=_("default rate"))
     def rate(self, obj: Project) -> str:
         return money(obj.default_rate_minor, obj.currency)
 
-    @admin.display(description="weekly cap")
+    @admin.display(description=_("weekly cap"))
     def cap(self, obj: Project) -> str:
         return format_minutes(obj.weekly_cap_minutes)
 
-    @admin.display(description="assignments", ordering="assignment_count")
+    @admin.display(description=_("assignments"), ordering="assignment_count")
     def assigned(self, obj: Project) -> int:
         return obj.assignment_count
 
-    @admin.display(description="pause")
+    @admin.display(description=_("pause"))
     def pause_summary(self, obj: Project) -> str:
         if obj.status != ProjectStatus.PAUSED:
             return "—"
-        resume = (
-            f", expected back {obj.expected_resume_on:%d %b %Y}" if obj.expected_resume_on else ""
-        )
-        since = f"{obj.paused_at:%d %b %Y %H:%M} UTC"
-        return f"{obj.get_pause_reason_display()} since {since}{resume}: {obj.pause_message}"
+        values = {
+            "reason": obj.get_pause_reason_display(),
+            "since": format_moment(obj.paused_at),
+            "message": obj.pause_message,
+        }
+        if obj.expected_resume_on:
+            values["back"] = format_day(obj.expected_resume_on)
+            return gettext("%(reason)s since %(since)s, expected back %(back)s: %(message)s") % (
+                values
+            )
+        return gettext("%(reason)s since %(since)s: %(message)s") % values
 
     def save_model(self, request: HttpRequest, obj: Project, form, change: bool) -> None:
         if change:
@@ -189,18 +197,20 @@ class ProjectAdmin(admin.ModelAdmin):
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
-    @admin.action(description="Activate the selected draft projects", permissions=["change_status"])
+    @admin.action(
+        description=_("Activate the selected draft projects"), permissions=["change_status"]
+    )
     def activate(self, request: HttpRequest, queryset: QuerySet[Project]) -> None:
         def apply(project: Project) -> str:
             services.project_activate(project=project, by=request.user)
-            return f"«{project}» is active."
+            return gettext("«%(project)s» is active.") % {"project": project}
 
         apply_each(self, request, queryset, apply)
 
-    @admin.action(description="Pause the selected projects…", permissions=["change_status"])
+    @admin.action(description=_("Pause the selected projects…"), permissions=["change_status"])
     def pause(self, request: HttpRequest, queryset: QuerySet[Project]):
         data, page = action_form(
-            self, request, queryset, form=forms.PauseForm, title="Pause projects"
+            self, request, queryset, form=forms.PauseForm, title=gettext("Pause projects")
         )
         if data is None:
             return page
@@ -214,22 +224,35 @@ class ProjectAdmin(admin.ModelAdmin):
         def apply(project: Project) -> str:
             if data["effective_at"] is None:
                 change = services.project_pause(project=project, **details)
-                return f"«{project}» is paused; {_told(change.topic)} told."
+                count = _told(change.topic)
+                return ngettext(
+                    "«%(project)s» is paused; %(count)d contractor told.",
+                    "«%(project)s» is paused; %(count)d contractors told.",
+                    count,
+                ) % {"project": project, "count": count}
             pause = services.project_pause_schedule(
                 project=project, effective_at=data["effective_at"], **details
             )
-            when = f"{pause.effective_at:%d %b %Y %H:%M} UTC"
-            return f"«{project}» pauses at {when}; {_told(pause.topic)} told now."
+            count = _told(pause.topic)
+            return ngettext(
+                "«%(project)s» pauses at %(when)s; %(count)d contractor told now.",
+                "«%(project)s» pauses at %(when)s; %(count)d contractors told now.",
+                count,
+            ) % {"project": project, "when": format_moment(pause.effective_at), "count": count}
 
         return apply_each(self, request, queryset, apply)
 
     @admin.action(
-        description="Call off the scheduled pause of the selected projects…",
+        description=_("Call off the scheduled pause of the selected projects…"),
         permissions=["change_status"],
     )
     def cancel_pause(self, request: HttpRequest, queryset: QuerySet[Project]):
         data, page = action_form(
-            self, request, queryset, form=forms.CancelPauseForm, title="Call off scheduled pauses"
+            self,
+            request,
+            queryset,
+            form=forms.CancelPauseForm,
+            title=gettext("Call off scheduled pauses"),
         )
         if data is None:
             return page
@@ -238,14 +261,21 @@ class ProjectAdmin(admin.ModelAdmin):
             pause = services.project_pause_cancel(
                 project=project, by=request.user, message=data["message"]
             )
-            return f"«{project}» will not pause; {_told(pause.cancel_topic)} told."
+            count = _told(pause.cancel_topic)
+            return ngettext(
+                "«%(project)s» will not pause; %(count)d contractor told.",
+                "«%(project)s» will not pause; %(count)d contractors told.",
+                count,
+            ) % {"project": project, "count": count}
 
         return apply_each(self, request, queryset, apply)
 
-    @admin.action(description="Resume the selected paused projects…", permissions=["change_status"])
+    @admin.action(
+        description=_("Resume the selected paused projects…"), permissions=["change_status"]
+    )
     def resume(self, request: HttpRequest, queryset: QuerySet[Project]):
         data, page = action_form(
-            self, request, queryset, form=forms.ResumeForm, title="Resume projects"
+            self, request, queryset, form=forms.ResumeForm, title=gettext("Resume projects")
         )
         if data is None:
             return page
@@ -254,14 +284,19 @@ class ProjectAdmin(admin.ModelAdmin):
             change = services.project_resume(
                 project=project, by=request.user, message=data["message"]
             )
-            return f"«{project}» is active again; {_told(change.topic)} told."
+            count = _told(change.topic)
+            return ngettext(
+                "«%(project)s» is active again; %(count)d contractor told.",
+                "«%(project)s» is active again; %(count)d contractors told.",
+                count,
+            ) % {"project": project, "count": count}
 
         return apply_each(self, request, queryset, apply)
 
-    @admin.action(description="Close the selected projects…", permissions=["change_status"])
+    @admin.action(description=_("Close the selected projects…"), permissions=["change_status"])
     def close(self, request: HttpRequest, queryset: QuerySet[Project]):
         data, page = action_form(
-            self, request, queryset, form=forms.CloseForm, title="Close projects"
+            self, request, queryset, form=forms.CloseForm, title=gettext("Close projects")
         )
         if data is None:
             return page
@@ -270,14 +305,23 @@ class ProjectAdmin(admin.ModelAdmin):
             change = services.project_close(
                 project=project, by=request.user, message=data["message"]
             )
-            return f"«{project}» is closed; {_told(change.topic)} told."
+            count = _told(change.topic)
+            return ngettext(
+                "«%(project)s» is closed; %(count)d contractor told.",
+                "«%(project)s» is closed; %(count)d contractors told.",
+                count,
+            ) % {"project": project, "count": count}
 
         return apply_each(self, request, queryset, apply)
 
-    @admin.action(description="Assign contractors to the selected project…", permissions=["assign"])
+    @admin.action(
+        description=_("Assign contractors to the selected project…"), permissions=["assign"]
+    )
     def assign_contractors(self, request: HttpRequest, queryset: QuerySet[Project]):
         if queryset.count() != 1:
-            self.message_user(request, "Select exactly one project to assign to.", messages.ERROR)
+            self.message_user(
+                request, gettext("Select exactly one project to assign to."), messages.ERROR
+            )
             return None
         project = queryset.get()
         candidates = selectors.contractors_matching(project)
@@ -289,7 +333,7 @@ class ProjectAdmin(admin.ModelAdmin):
             form=lambda *args: forms.AssignContractorsForm(
                 *args, project=project, candidates=candidates
             ),
-            title=f"Assign contractors to «{project}»",
+            title=gettext("Assign contractors to «%(project)s»") % {"project": project},
         )
         if data is None:
             return page
@@ -304,11 +348,14 @@ class ProjectAdmin(admin.ModelAdmin):
                 rate_minor=data["rate_minor"],
                 currency=data["currency"],
             )
-            return f"Assigned {profile.legal_name} to «{project}»."
+            return gettext("Assigned %(contractor)s to «%(project)s».") % {
+                "contractor": profile.legal_name,
+                "project": project,
+            }
 
         return apply_each(self, request, data["contractors"], apply)
 
 
-def _told(topic: str) -> str:
-    count = Notification.objects.filter(topic=topic).values("recipient").distinct().count()
-    return f"{count} contractor{'' if count == 1 else 's'}"
+def _told(topic: str) -> int:
+    """How many people the notices of ``topic`` went to."""
+    return Notification.objects.filter(topic=topic).values("recipient").distinct().count()

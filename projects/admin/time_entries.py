@@ -7,25 +7,31 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ContractorProfile
+from portal.dates import day_label, format_minutes
 from projects import forms, selectors, services
 from projects.admin.actions import action_form, errors_text, money
 from projects.models import (
     TimeEntry,
     TimeEntryStatusChange,
 )
-from projects.timesheet import day_label, format_minutes, parse_week, week_start
+from projects.timesheet import parse_week, week_start
 
 
 class WeekFilter(admin.SimpleListFilter):
-    title = "week"
+    title = _("week")
     parameter_name = "week"
 
     def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
         monday = week_start(timezone.localdate())
         weeks = [monday - timedelta(weeks=offset) for offset in range(8)]
-        return [(week.isoformat(), f"Week of {day_label(week)}") for week in weeks]
+        return [
+            (week.isoformat(), gettext("Week of %(day)s") % {"day": day_label(week)})
+            for week in weeks
+        ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[TimeEntry]) -> QuerySet[TimeEntry]:
         if not self.value():
@@ -40,7 +46,7 @@ class TimeEntryStatusChangeInline(admin.TabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
-    verbose_name_plural = "history"
+    verbose_name_plural = _("history")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[TimeEntryStatusChange]:
         return super().get_queryset(request).select_related("by")
@@ -127,27 +133,27 @@ class TimeEntryAdmin(admin.ModelAdmin):
             context["totals"] = selectors.time_entry_totals(context["cl"].queryset)
         return response
 
-    @admin.display(description="contractor", ordering="assignment__contractor__legal_name")
+    @admin.display(description=_("contractor"), ordering="assignment__contractor__legal_name")
     def contractor(self, obj: TimeEntry) -> str:
         return obj.assignment.contractor.legal_name
 
-    @admin.display(description="project", ordering="assignment__project__name")
+    @admin.display(description=_("project"), ordering="assignment__project__name")
     def project(self, obj: TimeEntry) -> str:
         return obj.assignment.project.name
 
-    @admin.display(description="hours", ordering="minutes")
+    @admin.display(description=_("hours"), ordering="minutes")
     def duration(self, obj: TimeEntry) -> str:
         return format_minutes(obj.minutes)
 
-    @admin.display(description="rate")
+    @admin.display(description=_("rate"))
     def rate(self, obj: TimeEntry) -> str:
         return money(obj.rate_minor, obj.currency)
 
-    @admin.display(description="amount")
+    @admin.display(description=_("amount"))
     def amount(self, obj: TimeEntry) -> str:
         return money(obj.amount_minor, obj.currency)
 
-    @admin.action(description="Approve the selected submitted entries", permissions=["review"])
+    @admin.action(description=_("Approve the selected submitted entries"), permissions=["review"])
     def approve(self, request: HttpRequest, queryset: QuerySet[TimeEntry]) -> None:
         try:
             entries = services.time_entries_approve(
@@ -156,16 +162,16 @@ class TimeEntryAdmin(admin.ModelAdmin):
         except ValidationError as exc:
             self.message_user(request, errors_text(exc), messages.ERROR)
             return
-        self.message_user(request, f"Approved {len(entries)} entries.", messages.SUCCESS)
+        self.message_user(request, _approved(len(entries)), messages.SUCCESS)
 
-    @admin.action(description="Reject the selected submitted entries…", permissions=["review"])
+    @admin.action(description=_("Reject the selected submitted entries…"), permissions=["review"])
     def reject(self, request: HttpRequest, queryset: QuerySet[TimeEntry]):
         data, page = action_form(
             self,
             request,
             queryset,
             form=forms.ReasonForm,
-            title="Reject time entries",
+            title=gettext("Reject time entries"),
             description=_entry_description,
         )
         if data is None:
@@ -179,8 +185,20 @@ class TimeEntryAdmin(admin.ModelAdmin):
         except ValidationError as exc:
             self.message_user(request, errors_text(exc), messages.ERROR)
             return None
-        self.message_user(request, f"Rejected {len(entries)} entries.", messages.SUCCESS)
+        self.message_user(request, _rejected(len(entries)), messages.SUCCESS)
         return None
+
+
+def _approved(count: int) -> str:
+    return ngettext("Approved %(count)d entry.", "Approved %(count)d entries.", count) % {
+        "count": count
+    }
+
+
+def _rejected(count: int) -> str:
+    return ngettext("Rejected %(count)d entry.", "Rejected %(count)d entries.", count) % {
+        "count": count
+    }
 
 
 def _entry_description(entry: TimeEntry) -> str:

@@ -5,6 +5,7 @@ every assigned contractor told, exactly as the admin action does: the views
 call the same services.
 """
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import BasePermission
@@ -25,10 +26,10 @@ from projects.models import (
 
 
 class DeliverySerializer(serializers.Serializer):
-    notified = serializers.IntegerField(help_text="Contractors who got the in-app notice.")
+    notified = serializers.IntegerField(help_text=_("Contractors who got the in-app notice."))
     emails_sent = serializers.IntegerField()
-    emails_failed = serializers.IntegerField(help_text="Gave up after the last attempt.")
-    emails_waiting = serializers.IntegerField(help_text="Queued or being retried.")
+    emails_failed = serializers.IntegerField(help_text=_("Gave up after the last attempt."))
+    emails_waiting = serializers.IntegerField(help_text=_("Queued or being retried."))
 
 
 class StatusChangeSerializer(serializers.Serializer):
@@ -60,14 +61,16 @@ class ScheduledPauseSerializer(serializers.Serializer):
 
 class PauseInSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=PauseReason.choices)
-    message = serializers.CharField(help_text="Every assigned contractor reads this.")
+    message = serializers.CharField(help_text=_("Every assigned contractor reads this."))
     expected_resume_on = serializers.DateField(required=False, allow_null=True, default=None)
     effective_at = serializers.DateTimeField(
         required=False,
         allow_null=True,
         default=None,
-        help_text="Leave out to pause now; a future time schedules the pause (a notice "
-        "period): contractors are told now, and again when it takes effect.",
+        help_text=_(
+            "Leave out to pause now; a future time schedules the pause (a notice "
+            "period): contractors are told now, and again when it takes effect."
+        ),
     )
 
 

@@ -8,6 +8,7 @@ through a lookup scoped to the requesting user (another contractor's ids are
 from datetime import date, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -23,6 +24,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from portal.api import SignedIn, django_validation_errors_as_400
+from portal.dates import local_today
 from projects import selectors, services
 from projects.models import (
     MINUTES_PER_DAY,
@@ -35,7 +37,7 @@ from projects.models import (
     TimeEntry,
 )
 from projects.time_rules import rate_on
-from projects.timesheet import local_today, week_start
+from projects.timesheet import week_start
 
 VALIDATION_ERROR = OpenApiResponse(
     OpenApiTypes.OBJECT,
@@ -77,13 +79,13 @@ def _week_range(week: date) -> tuple[date, date]:
 
 
 class RateSerializer(serializers.Serializer):
-    rate_minor = serializers.IntegerField(help_text="Minor units (cents) per hour.")
-    currency = serializers.CharField(help_text="ISO 4217 code.")
+    rate_minor = serializers.IntegerField(help_text=_("Minor units (cents) per hour."))
+    currency = serializers.CharField(help_text=_("ISO 4217 code."))
     effective_on = serializers.DateField()
 
 
 class PendingPauseSerializer(serializers.Serializer):
-    effective_at = serializers.DateTimeField(help_text="When the project pauses.")
+    effective_at = serializers.DateTimeField(help_text=_("When the project pauses."))
     reason = serializers.ChoiceField(choices=PauseReason.choices)
     message = serializers.CharField()
     expected_resume_on = serializers.DateField(allow_null=True)
@@ -147,9 +149,9 @@ class TimeEntrySerializer(serializers.Serializer):
     minutes = serializers.IntegerField()
     note = serializers.CharField(allow_blank=True)
     status = serializers.ChoiceField(choices=EntryStatus.choices)
-    rate_minor = serializers.IntegerField(help_text="The rate in force on the work date.")
+    rate_minor = serializers.IntegerField(help_text=_("The rate in force on the work date."))
     currency = serializers.CharField()
-    amount_minor = serializers.IntegerField(help_text="minutes × rate / 60, rounded half-up.")
+    amount_minor = serializers.IntegerField(help_text=_("minutes × rate / 60, rounded half-up."))
     rejection_reason = serializers.CharField(allow_blank=True)
     submitted_at = serializers.DateTimeField(allow_null=True)
     reviewed_at = serializers.DateTimeField(allow_null=True)
@@ -161,7 +163,7 @@ class TimeEntrySerializer(serializers.Serializer):
 
 class TimeEntryInSerializer(serializers.Serializer):
     assignment = serializers.IntegerField()
-    work_on = serializers.DateField(help_text="The day worked, in your time zone.")
+    work_on = serializers.DateField(help_text=_("The day worked, in your time zone."))
     kind = serializers.ChoiceField(choices=EntryKind.choices, default=EntryKind.TASK)
     minutes = serializers.IntegerField(min_value=1, max_value=MINUTES_PER_DAY)
     note = serializers.CharField(max_length=500, allow_blank=True, default="")
@@ -175,7 +177,7 @@ class TimeEntryChangeSerializer(serializers.Serializer):
 
 
 class WeekSerializer(serializers.Serializer):
-    week = serializers.DateField(help_text="Any day of the week to submit.")
+    week = serializers.DateField(help_text=_("Any day of the week to submit."))
 
 
 class EntryIdsSerializer(serializers.Serializer):
@@ -185,7 +187,7 @@ class EntryIdsSerializer(serializers.Serializer):
 
 
 class RejectSerializer(EntryIdsSerializer):
-    reason = serializers.CharField(help_text="Shown to the contractor.")
+    reason = serializers.CharField(help_text=_("Shown to the contractor."))
 
 
 # --- Contractors -----------------------------------------------------------------------

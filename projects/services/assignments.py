@@ -5,9 +5,11 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.choices import validate_currency
 from accounts.models import ContractorProfile, ContractorStatus, User
+from portal.dates import day_label, local_today
 from projects import notices
 from projects.models import (
     Assignment,
@@ -20,7 +22,6 @@ from projects.models import (
     TimeEntry,
 )
 from projects.time_rules import rate_on
-from projects.timesheet import day_label, local_today
 
 
 def _record(assignment: Assignment, *, from_status: str, by: User, reason: str = "") -> None:
@@ -49,19 +50,13 @@ def assignment_create(
     contractor = ContractorProfile.objects.select_for_update().get(pk=contractor.pk)
     project = Project.objects.select_for_update().get(pk=project.pk)
     if contractor.status != ContractorStatus.ACTIVE:
-        raise ValidationError(
-            "%(name)s is %(status)s; only active contractors can be assigned.",
-            params={
-                "name": contractor.legal_name,
-                "status": contractor.get_status_display().lower(),
-            },
-        )
+        raise ValidationError(_not_assignable(contractor), params={"name": contractor.legal_name})
     if project.status == ProjectStatus.CLOSED:
-        raise ValidationError("«%(name)s» is closed.", params={"name": project.name})
+        raise ValidationError(_("«%(name)s» is closed."), params={"name": project.name})
     start_on = start_on or max(project.start_on, local_today(contractor.time_zone))
     if start_on < project.start_on or (project.end_on and start_on > project.end_on):
         raise ValidationError(
-            {"start_on": ["The assignment must start within the project's dates."]}
+            {"start_on": [_("The assignment must start within the project's dates.")]}
         )
     assignment = Assignment(
         project=project,
@@ -77,7 +72,7 @@ def assignment_create(
             assignment.save()
     except IntegrityError:
         raise ValidationError(
-            "%(name)s is already on «%(project)s».",
+            _("%(name)s is already on «%(project)s»."),
             params={"name": contractor.legal_name, "project": project.name},
         ) from None
     rate = _rate_create(
@@ -90,6 +85,17 @@ def assignment_create(
     _record(assignment, from_status="", by=by)
     notices.assignment_added_notify(assignment, rate)
     return assignment
+
+
+def _not_assignable(contractor: ContractorProfile) -> str:
+    """Why a contractor who is not active can't be assigned, with ``%(name)s`` for them."""
+    if contractor.status == ContractorStatus.SUSPENDED:
+        return _("%(name)s is suspended; only active contractors can be assigned.")
+    if contractor.status == ContractorStatus.OFFBOARDED:
+        return _("%(name)s is offboarded; only active contractors can be assigned.")
+    if contractor.status == ContractorStatus.ONBOARDING:
+        return _("%(name)s is still onboarding; only active contractors can be assigned.")
+    return _("%(name)s is an applicant; only active contractors can be assigned.")
 
 
 def _lock(assignment: Assignment) -> Assignment:
@@ -109,7 +115,12 @@ def _refuse_entries_after(assignment: Assignment, end_on: date) -> None:
     )
     if last is not None:
         raise ValidationError(
-            {"end_on": [f"There is time logged up to {day_label(last)}; end it on or after that."]}
+            {
+                "end_on": [
+                    _("There is time logged up to %(day)s; end it on or after that.")
+                    % {"day": day_label(last)}
+                ]
+            }
         )
 
 
@@ -120,7 +131,7 @@ def assignment_update(
     assignment = _lock(assignment)
     if end_on is not None:
         if end_on < assignment.start_on:
-            raise ValidationError({"end_on": ["The end can't come before the start."]})
+            raise ValidationError({"end_on": [_("The end can't come before the start.")]})
         _refuse_entries_after(assignment, end_on)
     assignment.weekly_cap_minutes = weekly_cap_minutes
     assignment.end_on = end_on
@@ -133,14 +144,13 @@ def _stop(
     assignment: Assignment, *, to: str, end_on: date | None, by: User, reason: str
 ) -> Assignment:
     if not assignment.can_transition_to(to):
-        raise ValidationError(
-            "This assignment is %(status)s already.",
-            params={"status": assignment.get_status_display().lower()},
-        )
+        if assignment.status == AssignmentStatus.REMOVED:
+            raise ValidationError(_("This assignment is removed already."))
+        raise ValidationError(_("This assignment is ended already."))
     # Work dates are on the contractor's calendar, so "today" is theirs too.
     end_on = end_on or max(assignment.start_on, local_today(assignment.contractor.time_zone))
     if end_on < assignment.start_on:
-        raise ValidationError({"end_on": ["The end can't come before the start."]})
+        raise ValidationError({"end_on": [_("The end can't come before the start.")]})
     _refuse_entries_after(assignment, end_on)
     from_status = assignment.status
     assignment.status = to
@@ -164,7 +174,7 @@ def assignment_remove(*, assignment: Assignment, by: User, reason: str) -> Assig
     """Take the contractor off the project, with a reason they will read."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": ["Give the contractor a reason; they will read it."]})
+        raise ValidationError({"reason": [_("Give the contractor a reason; they will read it.")]})
     return _stop(_lock(assignment), to=AssignmentStatus.REMOVED, end_on=None, by=by, reason=reason)
 
 
@@ -172,11 +182,11 @@ def assignment_remove(*, assignment: Assignment, by: User, reason: str) -> Assig
 def assignment_reinstate(*, assignment: Assignment, by: User) -> Assignment:
     assignment = _lock(assignment)
     if not assignment.can_transition_to(AssignmentStatus.ACTIVE):
-        raise ValidationError("This assignment is active already.")
+        raise ValidationError(_("This assignment is active already."))
     if assignment.contractor.status != ContractorStatus.ACTIVE:
-        raise ValidationError("Only active contractors can be assigned.")
+        raise ValidationError(_("Only active contractors can be assigned."))
     if assignment.project.status == ProjectStatus.CLOSED:
-        raise ValidationError("«%(name)s» is closed.", params={"name": assignment.project.name})
+        raise ValidationError(_("«%(name)s» is closed."), params={"name": assignment.project.name})
     from_status = assignment.status
     assignment.status = AssignmentStatus.ACTIVE
     assignment.end_on = assignment.project.end_on
@@ -221,11 +231,15 @@ def assignment_rate_set(
     validate_currency(currency)
     if effective_on < assignment.start_on:
         raise ValidationError(
-            {"effective_on": [f"The assignment starts on {day_label(assignment.start_on)}."]}
+            {
+                "effective_on": [
+                    _("The assignment starts on %(day)s.") % {"day": day_label(assignment.start_on)}
+                ]
+            }
         )
     if assignment.rates.filter(effective_on=effective_on).exists():
         raise ValidationError(
-            {"effective_on": ["A rate already starts on that day; rates are never edited."]}
+            {"effective_on": [_("A rate already starts on that day; rates are never edited.")]}
         )
     claimed = TimeEntry.objects.filter(assignment=assignment, work_on__gte=effective_on).exclude(
         status__in=[EntryStatus.DRAFT, EntryStatus.REJECTED]
@@ -234,8 +248,10 @@ def assignment_rate_set(
         raise ValidationError(
             {
                 "effective_on": [
-                    "Hours from that day on are already submitted or approved; "
-                    "a new rate can't reprice them."
+                    _(
+                        "Hours from that day on are already submitted or approved; "
+                        "a new rate can't reprice them."
+                    )
                 ]
             }
         )

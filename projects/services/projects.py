@@ -6,6 +6,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import ExpertiseArea, User
 from projects.models import Project, ProjectStatus, ProjectStatusChange
@@ -52,7 +53,7 @@ MANAGES_PROJECTS = "projects.change_project"
 def _apply_details(project: Project, details: ProjectDetails) -> None:
     manager = details.manager
     if not (manager.is_active and manager.is_staff and manager.has_perm(MANAGES_PROJECTS)):
-        raise ValidationError({"manager": ["The responsible manager must be a vendor manager."]})
+        raise ValidationError({"manager": [_("The responsible manager must be a vendor manager.")]})
     for name in DETAIL_FIELDS:
         setattr(project, name, getattr(details, name))
     project.languages = sorted(set(details.languages))
@@ -79,6 +80,6 @@ def project_create(*, details: ProjectDetails, by: User) -> Project:
 def project_update(*, project: Project, details: ProjectDetails, by: User) -> Project:
     project = Project.objects.select_for_update().get(pk=project.pk)
     if project.status == ProjectStatus.CLOSED:
-        raise ValidationError("A closed project can't be changed.")
+        raise ValidationError(_("A closed project can't be changed."))
     _apply_details(project, details)
     return project

@@ -3,26 +3,29 @@
 from collections import Counter, defaultdict
 from collections.abc import Collection
 
+from babel.lists import format_list
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
+from portal.dates import babel_locale, day_label, format_minutes
 from portal.models import NotificationKind
-from portal.notifications import notify
+from portal.notifications import Notice, notify
 from projects.models import EntryStatus, TimeEntry, TimeEntryStatusChange
 from projects.pay_periods import closed_pay_period_dates
 from projects.services.time import history_row
-from projects.timesheet import format_minutes
 
 
 def _lock_for_review(entry_ids: Collection[int], *, by: User) -> list[TimeEntry]:
     ids = set(entry_ids)
     if not ids:
-        raise ValidationError("Select at least one time entry.")
+        raise ValidationError(_("Select at least one time entry."))
     entries = list(
         TimeEntry.objects.select_for_update(of=("self",))
         .filter(pk__in=ids)
@@ -30,21 +33,36 @@ def _lock_for_review(entry_ids: Collection[int], *, by: User) -> list[TimeEntry]
         .order_by("assignment__contractor_id", "work_on", "pk")
     )
     if len(entries) != len(ids):
-        raise ValidationError("Some of the selected entries no longer exist; nothing was changed.")
-    waiting = Counter(
-        entry.get_status_display().lower()
-        for entry in entries
-        if entry.status != EntryStatus.SUBMITTED
-    )
-    if waiting:
-        listed = ", ".join(f"{count} {status}" for status, count in sorted(waiting.items()))
         raise ValidationError(
-            f"Only submitted entries can be reviewed; the selection includes {listed}. "
-            "Nothing was changed."
+            _("Some of the selected entries no longer exist; nothing was changed.")
+        )
+    waiting = Counter(entry.status for entry in entries if entry.status != EntryStatus.SUBMITTED)
+    if waiting:
+        listed = format_list(
+            [_count_of(status, count) for status, count in sorted(waiting.items())],
+            locale=babel_locale(),
+        )
+        raise ValidationError(
+            _(
+                "Only submitted entries can be reviewed; the selection includes %(listed)s. "
+                "Nothing was changed."
+            ),
+            params={"listed": listed},
         )
     if any(entry.assignment.contractor.user_id == by.pk for entry in entries):
-        raise ValidationError("Nobody reviews their own hours; nothing was changed.")
+        raise ValidationError(_("Nobody reviews their own hours; nothing was changed."))
     return entries
+
+
+def _count_of(status: str, count: int) -> str:
+    """``2 drafts``: how many entries of the selection are in ``status``."""
+    if status == EntryStatus.DRAFT:
+        text = ngettext("%(count)d draft", "%(count)d drafts", count)
+    elif status == EntryStatus.APPROVED:
+        text = ngettext("%(count)d approved", "%(count)d approved", count)
+    else:
+        text = ngettext("%(count)d rejected", "%(count)d rejected", count)
+    return text % {"count": count}
 
 
 def _review(entries: list[TimeEntry], *, to: str, by: User, reason: str = "") -> None:
@@ -73,16 +91,19 @@ def time_entries_reject(*, entry_ids: Collection[int], by: User, reason: str) ->
     """Send submitted entries back to their contractor with one reason, to fix and resubmit."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": ["Give the contractor a reason; they will read it."]})
+        raise ValidationError({"reason": [_("Give the contractor a reason; they will read it.")]})
     entries = _lock_for_review(entry_ids, by=by)
     # A rejected entry must be correctable, and entries of a closed pay period
     # are locked: rejecting one would leave hours that can never be paid.
     locked = closed_pay_period_dates({entry.work_on for entry in entries}, lock=True)
     if locked:
-        days = ", ".join(f"{day:%a %-d %b}" for day in sorted(locked))
+        days = format_list([day_label(day) for day in sorted(locked)], locale=babel_locale())
         raise ValidationError(
-            f"The pay period of {days} is closed, so these hours can no longer be corrected; "
-            "approve them, or adjust the payout instead. Nothing was changed."
+            _(
+                "The pay period of %(days)s is closed, so these hours can no longer be "
+                "corrected; approve them, or adjust the payout instead. Nothing was changed."
+            ),
+            params={"days": days},
         )
     _review(entries, to=EntryStatus.REJECTED, by=by, reason=reason)
     _notify_contractors(entries, NotificationKind.HOURS_REJECTED, reason=reason)
@@ -111,21 +132,49 @@ def _notify_contractors(entries: list[TimeEntry], kind: str, *, reason: str) -> 
             "site_url": settings.SITE_URL,
         }
         week = contractor_entries[0].work_on.isoformat()
+
+        def notice(entries=contractor_entries, context=context) -> Notice:
+            context = {**context, "total": format_minutes(sum(e.minutes for e in entries))}
+            return Notice(
+                title=render_to_string(f"{TEMPLATES[kind]}_subject.txt", context).strip(),
+                body=_summary(entries, context["total"], reason),
+                email_body=render_to_string(f"{TEMPLATES[kind]}.txt", context),
+            )
+
         notify(
             recipients=User.objects.filter(pk=profile.user_id),
             kind=kind,
-            title=render_to_string(f"{TEMPLATES[kind]}_subject.txt", context).strip(),
-            body=_summary(contractor_entries, total, reason),
+            notice=notice,
             link=f"{reverse('projects:timesheet')}?week={week}",
             topic=f"time-review:{profile.pk}",
-            email_body=render_to_string(f"{TEMPLATES[kind]}.txt", context),
         )
 
 
 def _summary(entries: list[TimeEntry], total: str, reason: str) -> str:
-    projects = sorted({entry.assignment.project.name for entry in entries})
-    days = f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'} ({total})"
-    on = f"{days} on {', '.join(projects)}"
+    values = {
+        "count": len(entries),
+        "total": total,
+        "projects": ", ".join(sorted({entry.assignment.project.name for entry in entries})),
+        "reason": reason,
+    }
     if reason:
-        return f"{on} sent back with this reason: {reason} Correct them and submit again."
-    return f"{on} approved; they will be paid with their pay period."
+        return (
+            ngettext(
+                "%(count)d entry (%(total)s) on %(projects)s sent back with this reason: "
+                "%(reason)s Correct it and submit again.",
+                "%(count)d entries (%(total)s) on %(projects)s sent back with this reason: "
+                "%(reason)s Correct them and submit again.",
+                len(entries),
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "%(count)d entry (%(total)s) on %(projects)s approved; "
+            "it will be paid with its pay period.",
+            "%(count)d entries (%(total)s) on %(projects)s approved; "
+            "they will be paid with their pay period.",
+            len(entries),
+        )
+        % values
+    )

@@ -12,8 +12,10 @@ from datetime import date, datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
+from portal.dates import format_moment
 from projects import notices
 from projects.models import (
     PauseReason,
@@ -39,6 +41,27 @@ class PauseDetails:
     expected_resume_on: date | None = None
 
 
+def _refusal(status: str, to: str) -> str:
+    """Why a project in ``status`` can't become ``to``: one sentence per case, so each reads
+    naturally in every language. ``%(name)s`` is the project; the rare cases no action
+    reaches name both statuses by their labels."""
+    sentences = {
+        (ProjectStatus.DRAFT, ProjectStatus.PAUSED): _(
+            "«%(name)s» is a draft and can't become paused."
+        ),
+        (ProjectStatus.ACTIVE, ProjectStatus.ACTIVE): _("«%(name)s» is active already."),
+        (ProjectStatus.PAUSED, ProjectStatus.PAUSED): _("«%(name)s» is paused already."),
+        (ProjectStatus.CLOSED, ProjectStatus.ACTIVE): _(
+            "«%(name)s» is closed and can't become active."
+        ),
+        (ProjectStatus.CLOSED, ProjectStatus.PAUSED): _(
+            "«%(name)s» is closed and can't become paused."
+        ),
+        (ProjectStatus.CLOSED, ProjectStatus.CLOSED): _("«%(name)s» is closed already."),
+    }
+    return sentences.get((status, to), _("«%(name)s» can't go from “%(status)s” to “%(to)s”."))
+
+
 def _transition(
     project: Project,
     *,
@@ -51,11 +74,11 @@ def _transition(
     from_status = project.status
     if not project.can_transition_to(to):
         raise ValidationError(
-            "«%(name)s» is %(status)s and can't become %(to)s.",
+            _refusal(project.status, to),
             params={
                 "name": project.name,
-                "status": project.get_status_display().lower(),
-                "to": ProjectStatus(to).label.lower(),
+                "status": project.get_status_display(),
+                "to": ProjectStatus(to).label,
             },
         )
     now = timezone.now()
@@ -108,11 +131,11 @@ def _clean_pause(details: PauseDetails, *, pauses_on: date) -> PauseDetails:
     message = (details.message or "").strip()
     errors: dict[str, list[str]] = {}
     if details.reason not in PauseReason.values:
-        errors["reason"] = ["Choose why the project is paused."]
+        errors["reason"] = [_("Choose why the project is paused.")]
     if not message:
-        errors["message"] = ["Tell the contractors what is happening; they will read this."]
+        errors["message"] = [_("Tell the contractors what is happening; they will read this.")]
     if details.expected_resume_on is not None and details.expected_resume_on < pauses_on:
-        errors["expected_resume_on"] = ["The expected resume date can't be before the pause."]
+        errors["expected_resume_on"] = [_("The expected resume date can't be before the pause.")]
     if errors:
         raise ValidationError(errors)
     return PauseDetails(details.reason, message, details.expected_resume_on)
@@ -143,7 +166,7 @@ def project_activate(*, project: Project, by: User) -> ProjectStatusChange:
     project = _lock(project)
     if project.status != ProjectStatus.DRAFT:
         raise ValidationError(
-            "«%(name)s» is not a draft; resume it instead.", params={"name": project.name}
+            _("«%(name)s» is not a draft; resume it instead."), params={"name": project.name}
         )
     return _transition(project, to=ProjectStatus.ACTIVE, by=by)
 
@@ -173,7 +196,7 @@ def project_pause(
         message=details.message,
         expected_resume_on=details.expected_resume_on,
     )
-    _cancel_pending(project, by=by, message="The project was paused earlier instead.")
+    _cancel_pending(project, by=by, message=_("The project was paused earlier instead."))
     return change
 
 
@@ -190,23 +213,29 @@ def project_pause_schedule(
     """Announce a pause for ``effective_at``: every assignee is told now, and again then."""
     now = timezone.now()
     if effective_at <= now:
-        raise ValidationError({"effective_at": ["Choose a time in the future, or pause now."]})
+        raise ValidationError({"effective_at": [_("Choose a time in the future, or pause now.")]})
     if effective_at > now + MAX_NOTICE:
-        raise ValidationError({"effective_at": ["A pause can be scheduled up to a year ahead."]})
+        raise ValidationError({"effective_at": [_("A pause can be scheduled up to a year ahead.")]})
     details = _clean_pause(
         PauseDetails(reason, message, expected_resume_on),
         pauses_on=timezone.localdate(effective_at),
     )
     project = _lock(project)
     if project.status != ProjectStatus.ACTIVE:
+        not_active = {
+            ProjectStatus.DRAFT: _("«%(name)s» is a draft; only an active project can be paused."),
+            ProjectStatus.PAUSED: _("«%(name)s» is paused; only an active project can be paused."),
+        }
         raise ValidationError(
-            "«%(name)s» is %(status)s; only an active project can be paused.",
-            params={"name": project.name, "status": project.get_status_display().lower()},
+            not_active.get(
+                project.status, _("«%(name)s» is closed; only an active project can be paused.")
+            ),
+            params={"name": project.name},
         )
     if (pending := _pending_pause(project)) is not None:
         raise ValidationError(
-            "«%(name)s» already pauses at %(when)s UTC; call that pause off first.",
-            params={"name": project.name, "when": f"{pending.effective_at:%d %b %Y %H:%M}"},
+            _("«%(name)s» already pauses at %(when)s; call that pause off first."),
+            params={"name": project.name, "when": format_moment(pending.effective_at)},
         )
     pause = ScheduledPause.objects.create(
         project=project,
@@ -229,7 +258,9 @@ def project_pause_cancel(*, project: Project, by: User, message: str = "") -> Sc
     project = _lock(project)
     pause = _cancel_pending(project, by=by, message=(message or "").strip())
     if pause is None:
-        raise ValidationError("«%(name)s» has no pause scheduled.", params={"name": project.name})
+        raise ValidationError(
+            _("«%(name)s» has no pause scheduled."), params={"name": project.name}
+        )
     notices.scheduled_pause_cancel_notify(pause)
     return pause
 
@@ -252,7 +283,12 @@ def scheduled_pause_apply(*, pause: ScheduledPause) -> ProjectStatusChange | Non
     if pause is None:
         return None
     if not project.can_transition_to(ProjectStatus.PAUSED):
-        _cancel_pending(project, by=None, message=f"The project was {project.status} by then.")
+        by_then = {
+            ProjectStatus.PAUSED: _("The project was paused by then."),
+            ProjectStatus.CLOSED: _("The project was closed by then."),
+        }
+        message = by_then.get(project.status, _("The project could not be paused by then."))
+        _cancel_pending(project, by=None, message=message)
         return None
     change = _transition_and_notify(
         project,
@@ -291,7 +327,7 @@ def project_resume(*, project: Project, by: User, message: str = "") -> ProjectS
     project = _lock(project)
     if project.status != ProjectStatus.PAUSED:
         raise ValidationError(
-            "«%(name)s» is not paused, so it can't be resumed.", params={"name": project.name}
+            _("«%(name)s» is not paused, so it can't be resumed."), params={"name": project.name}
         )
     return _transition_and_notify(
         project, to=ProjectStatus.ACTIVE, by=by, message=(message or "").strip()
@@ -303,8 +339,8 @@ def project_close(*, project: Project, by: User, message: str) -> ProjectStatusC
     """Close for good and tell every assignee; entries already logged stay payable."""
     message = (message or "").strip()
     if not message:
-        raise ValidationError({"message": ["Say why the project is closing."]})
+        raise ValidationError({"message": [_("Say why the project is closing.")]})
     project = _lock(project)
     change = _transition_and_notify(project, to=ProjectStatus.CLOSED, by=by, message=message)
-    _cancel_pending(project, by=by, message="The project was closed instead.")
+    _cancel_pending(project, by=by, message=_("The project was closed instead."))
     return change

@@ -15,8 +15,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import ContractorProfile, User
+from portal.dates import day_label, format_minutes, local_today
 from projects.models import (
     MINUTES_PER_DAY,
     Assignment,
@@ -34,15 +36,7 @@ from projects.time_rules import (
     pay_period_problem,
     rate_on,
 )
-from projects.timesheet import (
-    EntryChange,
-    cell_key,
-    day_label,
-    format_minutes,
-    local_today,
-    week_days,
-    week_start,
-)
+from projects.timesheet import EntryChange, cell_key, week_days, week_start
 
 Cell = tuple[int, date, str]
 
@@ -68,7 +62,7 @@ class _Book:
 def _lock_profile(user: User) -> ContractorProfile:
     profile = ContractorProfile.objects.select_for_update().filter(user=user).first()
     if profile is None:
-        raise ValidationError("Only contractors log time.")
+        raise ValidationError(_("Only contractors log time."))
     return profile
 
 
@@ -112,7 +106,7 @@ def _current_entry(book: _Book, change: EntryChange) -> TimeEntry | None:
     if change.entry_id is not None:
         entry = book.entries.get(change.entry_id)
         if entry is None:
-            raise ValidationError("No such time entry.")
+            raise ValidationError(_("No such time entry."))
         return entry
     return book.by_cell.get((change.assignment_id, change.work_on, change.kind))
 
@@ -137,31 +131,36 @@ def _day_problems(book: _Book, assignment: Assignment, day: date) -> list[tuple[
     if locked := pay_period_problem(day, book.closed_dates):
         return [("work_on", locked)]
     if rate_on(assignment.rates.all(), day) is None:
-        return [("work_on", "No rate is set for this day yet; ask your manager.")]
+        return [("work_on", _("No rate is set for this day yet; ask your manager."))]
     return []
+
+
+def _not_editable(entry: TimeEntry) -> str:
+    if entry.status == EntryStatus.APPROVED:
+        return _("This entry is approved; it can't be changed.")
+    return _("This entry is submitted; it can't be changed.")
 
 
 def _change_problems(
     book: _Book, change: EntryChange, entry: TimeEntry | None
 ) -> list[tuple[str, str]]:
     if entry is not None and not entry.is_editable:
-        status = entry.get_status_display().lower()
-        return [("minutes", f"This entry is {status}; it can't be changed.")]
+        return [("minutes", _not_editable(entry))]
     if entry is not None and (locked := pay_period_problem(entry.work_on, book.closed_dates)):
         return [("work_on", locked)]
     if change.minutes == 0:
         if change.note and entry is None:
-            return [("minutes", "Add the hours this note is about, or clear the note.")]
+            return [("minutes", _("Add the hours this note is about, or clear the note."))]
         return []
     if change.kind not in EntryKind.values:
-        return [("kind", "Choose a kind: task, training, assessment, meeting or review.")]
+        return [("kind", _("Choose a kind: task, training, assessment, meeting or review."))]
     if not 0 < change.minutes <= MINUTES_PER_DAY:
-        return [("minutes", "A day has 24 hours at most.")]
+        return [("minutes", _("A day has 24 hours at most."))]
     if len(change.note) > 500:
-        return [("note", "Keep the note under 500 characters.")]
+        return [("note", _("Keep the note under 500 characters."))]
     assignment = book.assignments.get(change.assignment_id)
     if assignment is None:
-        return [("assignment", "No such assignment.")]
+        return [("assignment", _("No such assignment."))]
     return _day_problems(book, assignment, change.work_on)
 
 
@@ -181,8 +180,8 @@ def _totals_problems(
             problems[cell].append(
                 (
                     "minutes",
-                    f"{day_label(day)} would add up to {format_minutes(per_day[day])} "
-                    "across your projects; a day has 24 hours.",
+                    _("%(day)s would add up to %(total)s across your projects; a day has 24 hours.")
+                    % {"day": day_label(day), "total": format_minutes(per_day[day])},
                 )
             )
         assignment = book.assignments[assignment_id]
@@ -191,9 +190,15 @@ def _totals_problems(
             problems[cell].append(
                 (
                     "minutes",
-                    f"This week on «{assignment.project.name}» would come to "
-                    f"{format_minutes(week_total)}, over the weekly cap of "
-                    f"{format_minutes(assignment.cap_minutes)}.",
+                    _(
+                        "This week on «%(project)s» would come to %(total)s, "
+                        "over the weekly cap of %(cap)s."
+                    )
+                    % {
+                        "project": assignment.project.name,
+                        "total": format_minutes(week_total),
+                        "cap": format_minutes(assignment.cap_minutes),
+                    },
                 )
             )
     return problems
@@ -222,7 +227,11 @@ def _judge(book: _Book, changes: list[EntryChange]) -> list[tuple[EntryChange, T
         cell = (change.assignment_id, change.work_on, change.kind)
         occupant = book.by_cell.get(cell)
         if cell in seen or (occupant is not None and entry is not None and occupant != entry):
-            _add(errors, change.key, [("kind", "There is already an entry of this kind that day.")])
+            _add(
+                errors,
+                change.key,
+                [("kind", _("There is already an entry of this kind that day."))],
+            )
             continue
         seen.add(cell)
         _add(errors, change.key, _change_problems(book, change, entry))
@@ -287,14 +296,14 @@ def time_entry_create(
 ) -> TimeEntry:
     """Log one new entry; a cell that already has one is refused (change that one instead)."""
     if minutes < 1:
-        raise ValidationError({"minutes": ["Log at least one minute."]})
+        raise ValidationError({"minutes": [_("Log at least one minute.")]})
     profile = _lock_profile(by)
     taken = TimeEntry.objects.filter(
         assignment=assignment, assignment__contractor=profile, work_on=work_on, kind=kind
     )
     if taken.exists():
         raise ValidationError(
-            {"kind": ["There is already an entry of this kind that day; change that one."]}
+            {"kind": [_("There is already an entry of this kind that day; change that one.")]}
         )
     change = EntryChange(assignment.pk, work_on, kind, minutes, (note or "").strip())
     book = _load_book(profile, days=[work_on])
@@ -306,7 +315,7 @@ def time_entry_update(
     *, by: User, entry: TimeEntry, work_on: date, kind: str, minutes: int, note: str
 ) -> TimeEntry:
     if minutes < 1:
-        raise ValidationError({"minutes": ["Log at least one minute, or delete the entry."]})
+        raise ValidationError({"minutes": [_("Log at least one minute, or delete the entry.")]})
     profile = _lock_profile(by)
     change = EntryChange(
         entry.assignment_id, work_on, kind, minutes, (note or "").strip(), entry.pk
@@ -345,7 +354,7 @@ def time_week_submit(
     book = _load_book(profile, days=days)
     pending = [e for e in book.entries.values() if e.is_editable and e.work_on in days]
     if not pending:
-        raise ValidationError("There is nothing to submit for this week.")
+        raise ValidationError(_("There is nothing to submit for this week."))
     errors: dict[str, list[str]] = {}
     for entry in pending:
         key = cell_key(entry.assignment_id, entry.kind, entry.work_on)

@@ -42,6 +42,20 @@ def test_signup_requires_email_verification_before_use(client, mailoutbox):
     assert "_auth_user_id" not in client.session
 
 
+def test_signing_up_keeps_the_language_the_visitor_read_the_site_in(client):
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "budi@example.com",
+            "password1": factories.PASSWORD,
+            "password2": factories.PASSWORD,
+        },
+        HTTP_ACCEPT_LANGUAGE="id",
+    )
+    assert response.status_code == 302
+    assert User.objects.get(email="budi@example.com").language == "id"
+
+
 def test_verification_link_verifies_and_signs_in(client, mailoutbox):
     _signup(client)
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mailoutbox[0].body).group(0)

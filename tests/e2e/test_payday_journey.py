@@ -14,8 +14,9 @@ from playwright.sync_api import Page, expect
 
 from payments import services
 from payments.models import Payout, PayoutStatus
+from portal.dates import local_today
 from projects import services as project_services
-from projects.timesheet import EntryChange, local_today, week_start
+from projects.timesheet import EntryChange, week_start
 from tests.factories import PASSWORD, totp_code
 from tests.projects.factories import assign, project_create
 
@@ -68,7 +69,7 @@ def _manager_pays(page: Page, base: str, period_label: str) -> None:
     _run_action(page, period_label, "close")
     expect(page.locator(".messagelist")).to_contain_text(f"Closed 1: {period_label}")
     _run_action(page, period_label, "generate")
-    expect(page.locator(".messagelist")).to_contain_text("1 new payout(s), 2 line(s) added")
+    expect(page.locator(".messagelist")).to_contain_text("1 new payout, 2 lines added")
 
     page.get_by_role("link", name="1 payout").click()
     expect(page.locator("#payout-totals")).to_contain_text("€87.50")

@@ -9,8 +9,9 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from portal.dates import local_today
 from projects.models import EntryStatus, TimeEntry
-from projects.timesheet import local_today, week_days, week_start
+from projects.timesheet import week_days, week_start
 from tests.factories import PASSWORD, totp_code
 from tests.projects.factories import assign, project_create
 

@@ -37,7 +37,7 @@ def test_a_manager_adds_a_week_closes_it_and_generates_its_payouts(
 ):
     add = reverse("admin:payments_payperiod_add")
     refused = manager_client.post(add, {"start_on": "2026-11-04"})
-    assert "Pay periods start on a Monday; pick 02 Nov 2026." in refused.content.decode()
+    assert "Pay periods start on a Monday; pick Nov 2, 2026." in refused.content.decode()
     manager_client.post(add, {"start_on": "2026-11-02"})
     period = PayPeriod.objects.get()
     assert period.end_on == date(2026, 11, 8)
@@ -47,11 +47,11 @@ def test_a_manager_adds_a_week_closes_it_and_generates_its_payouts(
     closed = _act(manager_client, PERIODS, "close", [period], index=0)
     generated = _act(manager_client, PERIODS, "generate", [period], index=0)
 
-    assert "Close the pay period 02 Nov 2026 – 08 Nov 2026 first" in _messages(early)
-    assert "Closed 1: 02 Nov 2026 – 08 Nov 2026." in _messages(closed)
+    assert "Close the pay period Nov 2, 2026 – Nov 8, 2026 first" in _messages(early)
+    assert "Closed 1: Nov 2, 2026 – Nov 8, 2026." in _messages(closed)
     period.refresh_from_db()
     assert (period.status, period.closed_by) == (PeriodStatus.CLOSED, manager)
-    assert "1 new payout(s), 2 line(s) added." in _messages(generated)
+    assert "1 new payout, 2 lines added." in _messages(generated)
     assert Payout.objects.get().gross_minor == 2500 + 3750
 
 

@@ -24,8 +24,8 @@ from payments.models import (
     PayoutStatus,
     PayoutStatusChange,
 )
-from payments.money import exponents_sql, plain_amount, plain_amount_sql
 from portal.models import Notification
+from portal.money import exponents_sql, plain_amount, plain_amount_sql
 from tests import factories as people
 from tests.payments import factories
 from tests.projects.factories import LAST_MONDAY, SETUP_AT, assign, project_create

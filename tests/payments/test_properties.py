@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from accounts.models import User
 from payments import services
 from payments.models import OPEN_PAYOUT_STATUSES, Payout, PayoutLine, PayoutStatus
-from payments.money import (
+from payments.selectors import payout_line_totals
+from portal.money import (
     currency_exponent,
     decimal_to_minor,
     format_money,
@@ -25,7 +26,6 @@ from payments.money import (
     line_amount_sql,
     plain_amount,
 )
-from payments.selectors import payout_line_totals
 from projects import services as project_services
 from projects.models import EntryStatus, TimeEntry
 from tests.payments import factories

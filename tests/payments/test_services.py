@@ -51,7 +51,7 @@ def test_periods_are_weeks_from_the_configured_weekday(settings):
 
 
 def test_a_period_must_start_on_the_weekday_and_not_overlap(db):
-    with pytest.raises(ValidationError, match="start on a Monday; pick 02 Nov 2026"):
+    with pytest.raises(ValidationError, match="start on a Monday; pick Nov 2, 2026"):
         services.pay_period_create(start_on=date(2026, 11, 4))
     services.pay_period_create(start_on=LAST_MONDAY)
     with pytest.raises(ValidationError, match="already covers"):
@@ -60,7 +60,9 @@ def test_a_period_must_start_on_the_weekday_and_not_overlap(db):
 
 def test_closing_records_who_and_refuses_a_period_not_over(clock, manager):
     current = factories.period(THIS_MONDAY)
-    with pytest.raises(ValidationError, match="has not ended yet; it can be closed from 16 Nov"):
+    with pytest.raises(
+        ValidationError, match="has not ended yet; it can be closed from Nov 16, 2026"
+    ):
         services.pay_period_close(period=current, by=manager)
 
     period = factories.closed_period(LAST_MONDAY, by=manager)
@@ -271,7 +273,7 @@ def test_approve_then_pay_records_each_step_and_tells_the_contractor(
     assert steps == [("", "draft"), ("draft", "approved"), ("approved", "paid")]
     assert paid.status_changes.get(to_status="paid").reference == "WISE-77"
     notice = Notification.objects.get(recipient=alice, kind=NotificationKind.PAYOUT_PAID)
-    assert notice.title == "Paid: €250.00 for 02 Nov 2026 – 08 Nov 2026"
+    assert notice.title == "Paid: €250.00 for the week of Nov 2, 2026"
     assert "WISE-77" in notice.body
     assert notice.link == f"/earnings/?period=2026-11-02#payout-{paid.pk}"
     assert OutboundEmail.objects.filter(to=alice.email, subject=notice.title).exists()

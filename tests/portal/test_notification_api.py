@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from accounts import services as account_services
 from accounts.models import User
 from portal.models import Notification, NotificationKind
-from portal.notifications import notify
+from portal.notifications import Notice, notify
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +31,7 @@ def _tell(user, *titles: str) -> None:
         notify(
             recipients=User.objects.filter(pk=user.pk),
             kind=NotificationKind.RATE_CHANGED,
-            title=title,
-            body=f"About {title}.",
+            notice=lambda title=title: Notice(title, f"About {title}."),
             link="/projects/",
         )
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from portal.models import EmailPreference, Notification, NotificationKind
-from portal.notifications import notify
+from portal.notifications import Notice, notify
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +38,7 @@ def _tell(user: User, count: int = 1, *, link: str = "") -> None:
         notify(
             recipients=User.objects.filter(pk=user.pk),
             kind=NotificationKind.HOURS_APPROVED,
-            title=f"Notice {number}",
-            body=f"Body of notice {number}.",
+            notice=lambda number=number: Notice(f"Notice {number}", f"Body of notice {number}."),
             link=link,
         )
     notices = Notification.objects.filter(recipient=user).order_by("pk")

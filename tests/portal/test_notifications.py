@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone, translation
 
 from accounts.models import User
 from portal.models import (
@@ -13,6 +14,7 @@ from portal.models import (
     OutboundEmail,
 )
 from portal.notifications import (
+    Notice,
     email_preferences_set,
     notification_mark_read,
     notifications_mark_all_read,
@@ -41,8 +43,7 @@ def test_notify_writes_a_notice_per_recipient_and_queues_their_emails(
         count = notify(
             recipients=_users(alice, bob),
             kind=NotificationKind.PROJECT_PAUSED,
-            title="Project paused",
-            body="Quality review.",
+            notice=lambda: Notice("Project paused", "Quality review."),
             link="/projects/1/",
             topic="test:1",
         )
@@ -68,10 +69,12 @@ def test_the_email_can_say_more_than_the_notice(alice, outbox, django_capture_on
         notify(
             recipients=_users(alice),
             kind=NotificationKind.HOURS_APPROVED,
-            title="Hours approved",
-            body="Short.",
-            email_subject="Your hours were approved (3:00)",
-            email_body="Hello Alice,\n\nThe long version.\n",
+            notice=lambda: Notice(
+                "Hours approved",
+                "Short.",
+                email_subject="Your hours were approved (3:00)",
+                email_body="Hello Alice,\n\nThe long version.\n",
+            ),
         )
     assert Notification.objects.get().body == "Short."
     assert [(m.subject, m.body) for m in outbox] == [
@@ -86,7 +89,12 @@ def test_everyone_matched_twice_by_a_join_is_told_once(alice, bob, manager):
     )
     assert doubled.count() > 2
 
-    assert notify(recipients=doubled, kind=NotificationKind.PROJECT_CLOSED, title="t", body="") == 2
+    assert (
+        notify(
+            recipients=doubled, kind=NotificationKind.PROJECT_CLOSED, notice=lambda: Notice("t", "")
+        )
+        == 2
+    )
 
     assert Notification.objects.count() == 2
     assert OutboundEmail.objects.count() == 2
@@ -97,8 +105,7 @@ def test_nobody_to_tell_writes_nothing_and_queues_nothing(django_capture_on_comm
         count = notify(
             recipients=User.objects.none(),
             kind=NotificationKind.PROJECT_PAUSED,
-            title="Project paused",
-            body="",
+            notice=lambda: Notice("Project paused", ""),
         )
     assert count == 0
     assert callbacks == []
@@ -111,11 +118,17 @@ def test_notices_cost_the_same_queries_for_one_or_fifty_people(
     many = [factories.user_create(f"person{n}@example.com") for n in range(50)]
 
     def tell(people):
-        notify(recipients=_users(*people), kind=NotificationKind.PAYOUT_PAID, title="t", body="")
+        notify(
+            recipients=_users(*people),
+            kind=NotificationKind.PAYOUT_PAID,
+            notice=lambda: Notice("t", ""),
+        )
 
-    with django_assert_num_queries(2):  # one INSERT … SELECT for notices, one for emails
+    # Who reads in which language and zone, then one INSERT … SELECT for the
+    # notices and one for the emails per language and zone (here one).
+    with django_assert_num_queries(3):
         tell([alice])
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         tell(many)
     assert Notification.objects.count() == 51
     assert OutboundEmail.objects.count() == 51
@@ -129,7 +142,11 @@ def test_an_opt_out_stops_optional_emails_but_never_the_notice(alice, bob):
         user=alice, kind=NotificationKind.PROJECT_PAUSED, send_email=False
     )
     for kind in (NotificationKind.HOURS_APPROVED, NotificationKind.PROJECT_PAUSED):
-        notify(recipients=_users(alice, bob), kind=kind, title=kind.label, body="")
+        notify(
+            recipients=_users(alice, bob),
+            kind=kind,
+            notice=lambda kind=kind: Notice(str(kind.label), ""),
+        )
 
     assert Notification.objects.filter(recipient=alice).count() == 2
     sent = sorted(OutboundEmail.objects.values_list("to", "subject"))
@@ -141,9 +158,32 @@ def test_an_opt_out_stops_optional_emails_but_never_the_notice(alice, bob):
     ]
 
 
+def test_each_person_is_told_in_their_own_language_and_time_zone(alice, bob, outbox):
+    User.objects.filter(pk=alice.pk).update(language="id", time_zone="Asia/Jakarta")
+    User.objects.filter(pk=bob.pk).update(language="", time_zone="America/New_York")
+
+    def notice() -> Notice:
+        # What the text is written in: the reader's language and zone are active.
+        return Notice(translation.get_language(), timezone.get_current_timezone_name())
+
+    assert notify(recipients=_users(alice, bob), kind=NotificationKind.PAYOUT_PAID, notice=notice)
+
+    told = {n.recipient_id: (n.title, n.body, n.written_in) for n in Notification.objects.all()}
+    assert told == {
+        alice.pk: ("id", "Asia/Jakarta", "id"),
+        bob.pk: ("en", "America/New_York", "en"),
+    }
+    emails = dict(OutboundEmail.objects.values_list("to", "subject"))
+    assert emails == {alice.email: "id", bob.email: "en"}
+
+
 def test_nothing_is_recorded_when_the_transaction_rolls_back(alice):
     with pytest.raises(RuntimeError), transaction.atomic():
-        notify(recipients=_users(alice), kind=NotificationKind.PROJECT_PAUSED, title="t", body="")
+        notify(
+            recipients=_users(alice),
+            kind=NotificationKind.PROJECT_PAUSED,
+            notice=lambda: Notice("t", ""),
+        )
         raise RuntimeError("the status change failed after notifying")
 
     assert not Notification.objects.exists()
@@ -152,14 +192,16 @@ def test_nothing_is_recorded_when_the_transaction_rolls_back(alice):
 
 def test_an_unknown_kind_is_a_programming_error(alice):
     with pytest.raises(ValueError, match="Unknown notification kind"):
-        notify(recipients=_users(alice), kind="project_exploded", title="t", body="")
+        notify(recipients=_users(alice), kind="project_exploded", notice=lambda: Notice("t", ""))
 
 
 # --- Reading ------------------------------------------------------------------------------
 
 
 def _notice(user: User, title: str = "Hello") -> Notification:
-    notify(recipients=_users(user), kind=NotificationKind.PAYOUT_PAID, title=title, body="")
+    notify(
+        recipients=_users(user), kind=NotificationKind.PAYOUT_PAID, notice=lambda: Notice(title, "")
+    )
     return Notification.objects.filter(recipient=user).latest("pk")
 
 

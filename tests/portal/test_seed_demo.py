@@ -84,6 +84,38 @@ def test_the_demo_people_stand_where_the_readme_says(settings):
         assert EmailAddress.objects.get(user=user).verified
 
 
+def test_each_demo_contractor_reads_the_site_in_their_language_and_zone(settings, client):
+    _seed(settings)
+
+    carmen = User.objects.get(email=seed_demo.CONTRACTOR_EMAIL)
+    assert (carmen.language, carmen.time_zone) == ("en", "Europe/Madrid")
+    dewi = User.objects.get(email=seed_demo.KONTRAKTOR_EMAIL)
+    assert (dewi.language, dewi.time_zone) == ("id", "Asia/Jakarta")
+    assert dewi.contractor_profile.status == ContractorStatus.ACTIVE
+    assert dewi.contractor_profile.time_zone == "Asia/Jakarta"
+    assignment = Assignment.objects.get(contractor=dewi.contractor_profile)
+    assert assignment.project.status == ProjectStatus.ACTIVE
+    client.force_login(dewi)
+    assert '<html lang="id">' in client.get("/").content.decode()
+
+
+def test_a_database_seeded_before_the_second_contractor_gets_them(settings, monkeypatch):
+    with monkeypatch.context() as earlier:  # the command as it was before the second contractor
+        emails = [e for e in seed_demo._all_emails() if e != seed_demo.KONTRAKTOR_EMAIL]
+        earlier.setattr(seed_demo, "_all_emails", lambda: emails)
+        earlier.setattr(seed_demo, "_kontraktor", lambda **kwargs: None)
+        earlier.setattr(seed_demo, "_kontraktor_assignment", lambda **kwargs: [])
+        _seed(settings)
+    assert not User.objects.filter(email=seed_demo.KONTRAKTOR_EMAIL).exists()
+
+    output = _seed(settings)
+
+    assert f"user {seed_demo.KONTRAKTOR_EMAIL}" in output
+    dewi = ContractorProfile.objects.get(user__email=seed_demo.KONTRAKTOR_EMAIL)
+    assert Assignment.objects.filter(contractor=dewi).count() == 1
+    assert "nothing created" in _seed(settings)
+
+
 @pytest.mark.parametrize(
     ("email", "group"),
     [(seed_demo.MANAGER_EMAIL, VENDOR_MANAGERS), (seed_demo.ACCOUNTANT_EMAIL, ACCOUNTANTS)],

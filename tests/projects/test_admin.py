@@ -209,7 +209,7 @@ def test_set_rate_action_adds_to_the_history(clock, manager_client, alice_on_pro
         currency="EUR",
         effective_on="2026-11-04",
     )
-    assert _messages(done) == ["Alice Example on Search relevance: €30.00 an hour from Wed 4 Nov."]
+    assert _messages(done) == ["Alice Example on Search relevance: €30.00 an hour from Wed, Nov 4."]
     assert [r.rate_minor for r in alice_on_project.rates.all()] == [3000, 2500]
 
 
@@ -267,7 +267,7 @@ def test_approve_action_approves_and_emails(
 
 def test_reject_action_asks_for_one_reason(manager_client, submitted):
     page = _action(manager_client, ENTRIES, "reject", submitted)
-    assert "Mon 2 Nov · Alice Example · Search relevance · Task · 1:30" in page.content.decode()
+    assert "Mon, Nov 2 · Alice Example · Search relevance · Task · 1:30" in page.content.decode()
     done = _action(
         manager_client, ENTRIES, "reject", submitted, apply="1", reason="Split by task please."
     )

@@ -95,7 +95,7 @@ def test_rule_violations_are_400s_keyed_by_field(api, alice_on_project):
     )
     assert future.status_code == 400
     assert future.json() == {
-        "work_on": ["Fri 20 Nov hasn't happened yet in your time zone (Europe/Berlin)."]
+        "work_on": ["Fri, Nov 20 hasn't happened yet in your time zone: Germany (Berlin)."]
     }
     bad = api.post(
         ENTRIES,

@@ -34,7 +34,7 @@ def test_being_assigned_is_a_notice_with_the_rate(fresh, project, alice, bob, ma
         NotificationKind.ASSIGNMENT_ADDED,
         "You are on «Search relevance»",
     )
-    assert notice.body.startswith("From Mon 16 Nov 2026 at €25.00 an hour.")
+    assert notice.body.startswith("From Monday, November 16, 2026 at €25.00 an hour.")
     assert notice.link == f"/projects/assignments/{assignment.pk}/"
     assert _notices(bob) == []
     assert OutboundEmail.objects.get().to == alice.email
@@ -63,7 +63,7 @@ def test_a_rate_change_end_removal_and_return_are_each_told(
         (NotificationKind.ASSIGNMENT_REMOVED, "You were removed from «Search relevance»"),
     ]
     bodies = list(Notification.objects.filter(recipient=alice).order_by("pk"))
-    assert "€28.00 an hour for work from Mon 16 Nov 2026" in bodies[0].body
+    assert "€28.00 an hour for work from Monday, November 16, 2026" in bodies[0].body
     assert "The language pair closed." in bodies[3].body
     assert OutboundEmail.objects.filter(to=alice.email).count() == 4
 

@@ -77,7 +77,7 @@ def test_pause_notifies_every_active_assignee_and_nobody_else(
     assert notice.title == "«Search relevance» is paused"
     assert "Reason: Client demand." in notice.body
     assert MESSAGE in notice.body
-    assert "Expected to resume: Mon 23 Nov 2026." in notice.body
+    assert "Expected to resume: Monday, November 23, 2026." in notice.body
     assert notice.link == f"/projects/{project.pk}/"
     assert sorted(m.to[0] for m in outbox) == [alice.email, bob.email]
     assert MESSAGE in outbox[0].body
@@ -202,7 +202,8 @@ def test_a_scheduled_pause_warns_now_and_leaves_the_project_active(
     assert {n.recipient.email for n in notices} == {alice.email, bob.email}
     notice = notices.get(recipient=alice)
     assert notice.kind == NotificationKind.PROJECT_PAUSING
-    assert notice.title == "«Search relevance» pauses on Sat 14 Nov 2026, 12:00 UTC"
+    # In Alice's own time zone (Europe/Berlin): 12:00 UTC is 1 PM there.
+    assert notice.title == "«Search relevance» pauses on Saturday, November 14, 2026, 1:00\u202fPM"
     assert "You can log time as usual until the pause" in notice.body
     assert OutboundEmail.objects.filter(topic=pause.topic).count() == 2
     assert [c.to_status for c in project.status_changes.order_by("pk")] == ["draft", "active"]
@@ -264,7 +265,10 @@ def test_calling_off_a_scheduled_pause_tells_those_who_were_warned(
     notice = Notification.objects.get(
         topic=pause.cancel_topic, recipient=alice, kind=NotificationKind.PROJECT_PAUSE_CANCELLED
     )
-    assert notice.title == "«Search relevance» will not pause on Sat 14 Nov 2026, 12:00 UTC"
+    assert (
+        notice.title
+        == "«Search relevance» will not pause on Saturday, November 14, 2026, 1:00\u202fPM"
+    )
     assert notice.body == "Budget was extended."
     clock.set(AT + timedelta(hours=1))
     assert project_pauses_apply_due.delay().get() == 0
@@ -320,7 +324,7 @@ def test_only_one_pause_can_be_scheduled_and_only_for_an_active_project(
     team, project, manager, other_project
 ):
     _schedule(project, manager)
-    with pytest.raises(ValidationError, match="already pauses at 14 Nov 2026 12:00"):
+    with pytest.raises(ValidationError, match="already pauses at Nov 14, 2026, 12:00"):
         _schedule(project, manager, effective_at=AT + timedelta(days=1))
 
     _pause(other_project, manager)

@@ -127,7 +127,7 @@ def test_scheduling_a_pause_tells_everyone_now_and_pauses_later(staffed, manager
     )
 
     assert _messages(done) == [
-        "«Search relevance» pauses at 14 Nov 2026 09:00 UTC; 2 contractors told now."
+        "«Search relevance» pauses at Nov 14, 2026, 9:00\u202fAM; 2 contractors told now."
     ]
     project.refresh_from_db()
     assert project.status == ProjectStatus.ACTIVE

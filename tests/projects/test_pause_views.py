@@ -58,10 +58,10 @@ def test_every_page_of_a_paused_project_shows_the_banner(
 
     for url in _pages(alice_on_project):
         page = _text(alice_client.get(url))
-        assert "Paused since 12 Nov 2026, 12:00 UTC" in page, url
+        assert "Paused since Nov 12, 2026, 1:00 PM" in page, url
         assert "Quality review" in page, url
         assert MESSAGE in page, url
-        assert "Expected to resume: Monday 30 November 2026" in page, url
+        assert "Expected to resume: Monday, November 30, 2026" in page, url
 
 
 def test_a_scheduled_pause_shows_when_it_starts(clock, alice_client, alice_on_project, manager):
@@ -76,7 +76,7 @@ def test_a_scheduled_pause_shows_when_it_starts(clock, alice_client, alice_on_pr
 
     for url in _pages(alice_on_project):
         page = _text(alice_client.get(url))
-        assert "Pausing on Saturday 14 November 2026, 12:00 UTC" in page, url
+        assert "Pausing on Saturday, November 14, 2026, 1:00 PM" in page, url
         assert "Budget runs out on Saturday." in page, url
         assert "Expected to resume: not known yet" in page, url
 
@@ -109,12 +109,12 @@ def test_the_history_shows_every_change_and_every_announced_pause(
         alice_client.get(reverse("projects:assignment_detail", args=[alice_on_project.pk]))
     )
     history = page[page.index("Project history") :]
-    assert history.index("13 Nov 2026 12:00 UTC — Active") < history.index(
-        "12 Nov 2026 12:00 UTC — Paused"
+    assert history.index("Nov 13, 2026, 1:00 PM — Active") < history.index(
+        "Nov 12, 2026, 1:00 PM — Paused"
     )
     assert "Review passed." in history
     assert "(Quality review)" in history
-    assert "For 14 Nov 2026 12:00 UTC — called off" in history
+    assert "For Nov 14, 2026, 1:00 PM — Called off" in history
     assert "Called off: Budget extended." in history
 
 

@@ -203,7 +203,7 @@ def test_removing_needs_a_reason_and_stops_at_the_contractors_today(
 def test_ending_before_logged_time_is_refused(clock, alice_on_project, alice, manager):
     clock.set(NOW)
     log(alice, alice_on_project, date(2026, 11, 5), 60)
-    with pytest.raises(ValidationError, match="time logged up to Thu 5 Nov"):
+    with pytest.raises(ValidationError, match="time logged up to Thu, Nov 5"):
         services.assignment_end(assignment=alice_on_project, by=manager, end_on=date(2026, 11, 4))
     ended = services.assignment_end(
         assignment=alice_on_project, by=manager, end_on=date(2026, 11, 5)

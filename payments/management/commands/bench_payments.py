@@ -43,10 +43,10 @@ from payments.management.bench_data import (
     vacuum,
 )
 from payments.models import Payout, PayPeriod
-from payments.money import line_amount_sql
 from payments.services import generation, period_bounds
 from payments.services.generation import OPEN_PARAMS
 from payments.sql import tables
+from portal.money import line_amount_sql
 
 MB = 1024 * 1024
 PLAIN_STATIC = "django.contrib.staticfiles.storage.StaticFilesStorage"

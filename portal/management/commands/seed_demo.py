@@ -22,14 +22,17 @@ from accounts import services
 from accounts.models import AgreementVersion, ContractorProfile, ExpertiseArea, User
 from accounts.roles import ACCOUNTANTS, VENDOR_MANAGERS
 from accounts.selectors import agreement_current
+from portal.dates import local_today
 from projects import services as project_services
-from projects.models import PauseReason, Project
-from projects.timesheet import EntryChange, local_today
+from projects.models import PauseReason, Project, ProjectStatus
+from projects.timesheet import EntryChange
 
 DEMO_PASSWORD = "portal-demo-password"  # noqa: S105 - public on purpose, see the README
 MANAGER_EMAIL = "manager@demo.example"
 ACCOUNTANT_EMAIL = "accountant@demo.example"
 CONTRACTOR_EMAIL = "contractor@demo.example"
+# A second active contractor who reads the site in Bahasa Indonesia, in Jakarta time.
+KONTRAKTOR_EMAIL = "kontraktor@demo.example"
 APPLICANT_EMAIL = "applicant@demo.example"
 # Fixed base32 secrets so a person can add them to an authenticator app once
 # and keep using them after the database is rebuilt.
@@ -75,8 +78,16 @@ def resume_pdf(title: str) -> bytes:
     return bytes(out)
 
 
-def _user(email: str, *, is_staff: bool = False) -> User:
-    user = User.objects.create_user(email=email, password=DEMO_PASSWORD, is_staff=is_staff)
+def _user(
+    email: str, *, is_staff: bool = False, language: str = "", time_zone: str = "UTC"
+) -> User:
+    user = User.objects.create_user(
+        email=email,
+        password=DEMO_PASSWORD,
+        is_staff=is_staff,
+        language=language,
+        time_zone=time_zone,
+    )
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return user
 
@@ -97,12 +108,41 @@ def _agreement() -> AgreementVersion:
     )
 
 
-def _submit(email: str, details: services.ApplicantDetails):
-    user = _user(email)
+def _submit(email: str, details: services.ApplicantDetails, *, language: str = ""):
+    # The person reads the site in their language and their profile's time zone.
+    user = _user(email, language=language, time_zone=details.time_zone)
     resume = SimpleUploadedFile(
         "resume.pdf", resume_pdf(f"Resume of {details.legal_name}"), "application/pdf"
     )
     return services.application_submit(user=user, details=details, resume=resume)
+
+
+def _active_contractor(
+    email: str,
+    details: services.ApplicantDetails,
+    *,
+    manager: User,
+    language: str,
+    tax_fields: dict,
+    account_identifier: str,
+) -> None:
+    """Apply, get approved and finish onboarding, as the person would; ends active."""
+    application = _submit(email, details, language=language)
+    services.application_approve(application=application, by=manager)
+    profile = ContractorProfile.objects.get(pk=application.profile_id)
+    services.agreement_accept(
+        profile=profile, agreement=_agreement(), ip_address="127.0.0.1", user_agent="seed_demo"
+    )
+    services.tax_form_submit(
+        profile=profile, fields={"name_on_form": details.legal_name, **tax_fields}
+    )
+    services.payout_details_save(
+        profile=profile,
+        method="bank_transfer",
+        account_holder=details.legal_name,
+        account_identifier=account_identifier,
+    )
+    services.identity_verify(profile=profile, by=manager)
 
 
 def _contractor(*, manager: User, expertise: list[ExpertiseArea]) -> None:
@@ -117,29 +157,46 @@ def _contractor(*, manager: User, expertise: list[ExpertiseArea]) -> None:
         languages=[("es", "native"), ("en", "C1")],
         expertise=expertise,
     )
-    application = _submit(CONTRACTOR_EMAIL, details)
-    services.application_approve(application=application, by=manager)
-    profile = ContractorProfile.objects.get(pk=application.profile_id)
-    services.agreement_accept(
-        profile=profile, agreement=_agreement(), ip_address="127.0.0.1", user_agent="seed_demo"
-    )
-    services.tax_form_submit(
-        profile=profile,
-        fields={
-            "name_on_form": details.legal_name,
+    _active_contractor(
+        CONTRACTOR_EMAIL,
+        details,
+        manager=manager,
+        language="en",
+        tax_fields={
             "tax_id": "X1234567L",
             "address": "Calle Mayor 1, 28013 Madrid",
             "country_of_citizenship": "ES",
             "date_of_birth": date(1992, 5, 17),
         },
-    )
-    services.payout_details_save(
-        profile=profile,
-        method="bank_transfer",
-        account_holder=details.legal_name,
         account_identifier="ES91 2100 0418 4502 0005 1332",
     )
-    services.identity_verify(profile=profile, by=manager)
+
+
+def _kontraktor(*, manager: User, expertise: list[ExpertiseArea]) -> None:
+    details = services.ApplicantDetails(
+        legal_name="Dewi Demo",
+        display_name="Dewi",
+        country="ID",
+        time_zone="Asia/Jakarta",
+        hours_per_week=20,
+        payout_currency="IDR",
+        motivation="Saya sudah dua tahun menilai hasil pencarian dan jawaban chatbot.",
+        languages=[("id", "native"), ("en", "B2")],
+        expertise=expertise,
+    )
+    _active_contractor(
+        KONTRAKTOR_EMAIL,
+        details,
+        manager=manager,
+        language="id",
+        tax_fields={
+            "tax_id": "09.254.294.3-407.000",
+            "address": "Jalan Sudirman 1, Jakarta 10220",
+            "country_of_citizenship": "ID",
+            "date_of_birth": date(1995, 8, 17),
+        },
+        account_identifier="1234567890",
+    )
 
 
 def _applicant(*, expertise: list[ExpertiseArea]) -> None:
@@ -180,10 +237,16 @@ def seed() -> list[str]:
             manager=manager,
             expertise=[areas["Search relevance rating"], areas["Conversational AI rating"]],
         )
+    if KONTRAKTOR_EMAIL not in existing:
+        _kontraktor(
+            manager=manager,
+            expertise=[areas["Search relevance rating"], areas["Translation review"]],
+        )
     if APPLICANT_EMAIL not in existing:
         _applicant(expertise=[areas["Translation review"]])
     created += [f"user {email}" for email in _all_emails() if email not in existing]
     created += _projects(manager=manager, areas=areas)
+    created += _kontraktor_assignment(manager=manager)
     return created
 
 
@@ -255,8 +318,26 @@ def _projects(*, manager: User, areas: dict[str, ExpertiseArea]) -> list[str]:
     return [f"project {name!r}" for name in DEMO_PROJECTS]
 
 
+def _kontraktor_assignment(*, manager: User) -> list[str]:
+    """Put the Indonesian-speaking contractor on the active project, once.
+
+    Separate from ``_projects`` so a database seeded before this contractor
+    existed gets the assignment too.
+    """
+    contractor = User.objects.get(email=KONTRAKTOR_EMAIL).contractor_profile
+    project = (
+        Project.objects.filter(name="Search relevance — German")
+        .exclude(status=ProjectStatus.CLOSED)
+        .first()
+    )
+    if project is None or contractor.assignments.exists():
+        return []
+    project_services.assignment_create(project=project, contractor=contractor, by=manager)
+    return [f"assignment of {KONTRAKTOR_EMAIL} to {project.name!r}"]
+
+
 def _all_emails() -> list[str]:
-    return [MANAGER_EMAIL, ACCOUNTANT_EMAIL, CONTRACTOR_EMAIL, APPLICANT_EMAIL]
+    return [MANAGER_EMAIL, ACCOUNTANT_EMAIL, CONTRACTOR_EMAIL, KONTRAKTOR_EMAIL, APPLICANT_EMAIL]
 
 
 def totp_url(email: str) -> str:
@@ -295,6 +376,7 @@ class Command(BaseCommand):
             (MANAGER_EMAIL, "vendor manager (admin)"),
             (ACCOUNTANT_EMAIL, "accountant (admin)"),
             (CONTRACTOR_EMAIL, "active contractor"),
+            (KONTRAKTOR_EMAIL, "active contractor, reads the site in Bahasa Indonesia"),
             (APPLICANT_EMAIL, "applicant, application submitted"),
         ]
         for email, role in rows:

@@ -2,14 +2,15 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.db.models import Value
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts.models import User
-from payments.money import (
+from portal.money import (
+    _format_money,
     currency_exponent,
     decimal_to_minor,
-    display_locale,
     format_money,
     line_amount,
     line_amount_expression,
@@ -81,8 +82,8 @@ def test_minor_and_decimal_round_trip_exactly():
     [
         ("12.345", "EUR", "EUR amounts take at most 2 decimals."),
         ("12.5", "JPY", "JPY amounts take no decimals."),
-        ("twelve", "EUR", "'twelve' is not an amount."),
-        ("NaN", "EUR", "'NaN' is not an amount."),
+        ("twelve", "EUR", "“twelve” is not an amount."),
+        ("NaN", "EUR", "“NaN” is not an amount."),
     ],
 )
 def test_decimal_to_minor_refuses_what_it_cannot_hold(amount, currency, message):
@@ -91,26 +92,26 @@ def test_decimal_to_minor_refuses_what_it_cannot_hold(amount, currency, message)
 
 
 @pytest.mark.parametrize(
-    ("accept_language", "country", "locale"),
+    ("language", "minor", "currency", "shown"),
     [
-        ("de-DE,de;q=0.9,en;q=0.8", "DE", "de_DE"),
-        ("de", "AT", "de_AT"),
-        ("en-US,en;q=0.5", "DE", "en_US"),
-        ("", "DE", "en_DE"),
-        ("xx, fr;q=0.3", "CA", "fr_CA"),
-        ("fr;q=0.2, es;q=0.9", "MX", "es_MX"),
-        ("*", "FR", "en_FR"),
+        ("en", 123450, "USD", "$1,234.50"),
+        ("id", 123450, "IDR", "Rp1.234,50"),
+        ("vi", 1234500, "VND", "1.234.500\xa0₫"),
+        ("zh-hant", 123450, "USD", "US$1,234.50"),
+        # A bare "$" in Traditional Chinese is the New Taiwan dollar: the code says so.
+        ("zh-hant", 123450, "TWD", "TWD\xa01,234.50"),
     ],
 )
-def test_amounts_are_shown_in_the_readers_locale(accept_language, country, locale):
-    assert display_locale(accept_language, country) == locale
+def test_amounts_follow_the_readers_language(language, minor, currency, shown):
+    with translation.override(language):
+        assert format_money(minor, currency) == shown
 
 
 def test_format_money_repeats_itself_cheaply():
-    format_money.cache_clear()
+    _format_money.cache_clear()
     for _ in range(3):
         assert format_money(1250, "EUR", "de_DE") == "12,50\xa0€"
-    assert format_money.cache_info().hits == 2
+    assert _format_money.cache_info().hits == 2
 
 
 def test_plain_amounts_have_exactly_the_currencys_decimals():

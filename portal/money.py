@@ -9,14 +9,24 @@ through ``Decimal``.
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 
-from babel import Locale, UnknownLocaleError
-from babel.numbers import format_currency, get_currency_precision, list_currencies
+from babel import Locale
+from babel.numbers import (
+    format_currency,
+    get_currency_precision,
+    get_currency_symbol,
+    list_currencies,
+)
 from django.db.models import BigIntegerField, Expression, F
 from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from portal.dates import babel_locale
 
 MINUTES_PER_HOUR = 60
 # Most currencies have cents; the SQL below only spells out the others.
 DEFAULT_EXPONENT = 2
+_ENGLISH = Locale("en")
 
 
 @cache
@@ -67,25 +77,61 @@ def decimal_to_minor(amount: Decimal | str, currency: str) -> int:
     try:
         value = Decimal(str(amount).strip())
     except InvalidOperation:
-        raise ValueError(f"{amount!r} is not an amount.") from None
+        raise ValueError(_("“%(amount)s” is not an amount.") % {"amount": amount}) from None
     if not value.is_finite():
-        raise ValueError(f"{amount!r} is not an amount.")
+        raise ValueError(_("“%(amount)s” is not an amount.") % {"amount": amount})
     exponent = currency_exponent(currency)
     scaled = value.scaleb(exponent)
     if scaled != scaled.to_integral_value():
-        places = "no decimals" if exponent == 0 else f"at most {exponent} decimals"
-        raise ValueError(f"{currency} amounts take {places}.")
+        if exponent == 0:
+            raise ValueError(_("%(currency)s amounts take no decimals.") % {"currency": currency})
+        raise ValueError(
+            ngettext(
+                "%(currency)s amounts take at most %(places)d decimal.",
+                "%(currency)s amounts take at most %(places)d decimals.",
+                exponent,
+            )
+            % {"currency": currency, "places": exponent}
+        )
     return int(scaled)
 
 
-@lru_cache(maxsize=8192)
-def format_money(minor: int, currency: str, locale: str = "en") -> str:
+def format_money(minor: int, currency: str, locale: str | None = None) -> str:
     """The amount as a reader expects it in ``locale`` (``€12.34``, ``12,34 €``).
 
-    Cached: a page of payout lines repeats the same few rates and amounts, and
-    Babel takes tens of microseconds for each.
+    ``locale`` defaults to the active language's. Where the locale's symbol
+    for the currency could be read as another currency's (TWD is a bare ``$``
+    in Traditional Chinese), the ISO code stands in for it: ``TWD 1,234.00``.
     """
-    return format_currency(minor_to_decimal(minor, currency), currency, locale=locale)
+    return _format_money(minor, currency, locale or babel_locale())
+
+
+# Cached: a page of payout lines repeats the same few rates and amounts, and
+# Babel takes tens of microseconds for each.
+@lru_cache(maxsize=8192)
+def _format_money(minor: int, currency: str, locale: str) -> str:
+    amount = minor_to_decimal(minor, currency)
+    if not _symbol_is_ambiguous(currency, locale):
+        return format_currency(amount, currency, locale=locale)
+    pattern = Locale.parse(locale).currency_formats["standard"].pattern.split(";")[0]
+    if pattern.startswith("¤"):
+        pattern = "¤¤\xa0" + pattern.lstrip("¤").lstrip()
+    else:
+        pattern = pattern.rstrip("¤").rstrip() + "\xa0¤¤"
+    return format_currency(amount, currency, format=pattern, locale=locale)
+
+
+@cache
+def _symbol_is_ambiguous(currency: str, locale: str) -> bool:
+    """Whether another currency is written with the same symbol here or in English."""
+    symbol = get_currency_symbol(currency, locale=locale)
+    if symbol == currency:
+        return False
+    for other in (Locale.parse(locale), _ENGLISH):
+        for code, other_symbol in other.currency_symbols.items():
+            if other_symbol == symbol and code != currency:
+                return True
+    return False
 
 
 def line_amount_sql(minutes: str, rate_minor: str) -> str:
@@ -127,42 +173,3 @@ def plain_amount_sql(minor: str, exponent: str, scale: str) -> str:
         f" || CASE WHEN {exponent} > 0 THEN '.' || lpad(mod(abs({minor}), {scale})::text, "
         f"{exponent}, '0') ELSE '' END)"
     )
-
-
-@cache
-def display_locale(accept_language: str, country: str) -> str:
-    """The locale to show a person's amounts in: their browser's, else its language in
-    their country.
-
-    ``en-US`` stays ``en_US``; a bare ``de`` in Austria gives ``de_AT``; a
-    language without a variant for the country falls back to the language
-    alone; no usable header gives English in their country (``en_DE``).
-    """
-    for tag in _preferred_tags(accept_language):
-        language = tag.split("_")[0]
-        # A tag with a region is what the person chose; a bare language takes their country's.
-        chosen = (tag,) if "_" in tag else ()
-        for candidate in (*chosen, f"{language}_{country}", language):
-            try:
-                return str(Locale.parse(candidate))
-            except (ValueError, UnknownLocaleError):
-                continue
-    return "en"
-
-
-def _preferred_tags(accept_language: str) -> list[str]:
-    """``Accept-Language`` as Babel-style tags (``de_AT``, ``en``), most wanted first."""
-    weighted = []
-    for position, part in enumerate(accept_language.split(",")):
-        tag, _, params = part.strip().partition(";")
-        tag = tag.strip().replace("-", "_")
-        if not tag or tag == "*":
-            continue
-        quality = params.strip().removeprefix("q=")
-        try:
-            weight = Decimal(quality) if params else Decimal(1)
-        except InvalidOperation:
-            continue
-        weighted.append((-weight, position, tag))
-    # English is the fallback, with the country's conventions where CLDR has them.
-    return [tag for _weight, _position, tag in sorted(weighted)][:5] + ["en"]

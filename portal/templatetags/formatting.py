@@ -1,0 +1,63 @@
+"""The one template-tag library for what every page and email shows the same way.
+
+Money, durations, dates and times, in the reader's language and time zone:
+``{% load formatting %}`` then ``{% money minor currency %}``, ``{{ minutes|hm }}``,
+``{{ day|ldate }}``, ``{{ day|ldate:"MMMEd" }}``, ``{{ moment|when }}``.
+"""
+
+from django import template
+
+from portal.dates import (
+    format_clock,
+    format_day,
+    format_minutes,
+    format_moment,
+    time_zone_label,
+    time_zone_name,
+)
+from portal.money import format_money
+
+register = template.Library()
+
+
+@register.simple_tag
+def money(minor: int | None, currency: str, locale: str | None = None) -> str:
+    """``{% money payout.net_minor payout.currency %}`` → ``€12.34``, ``12,34 €``."""
+    if minor is None or not currency:
+        return ""
+    return format_money(minor, currency, locale)
+
+
+@register.filter
+def hm(minutes: int | None) -> str:
+    """``90`` → ``1:30``."""
+    return format_minutes(minutes)
+
+
+@register.filter
+def ldate(value, style: str = "medium") -> str:
+    """A date in the reader's language: ``26 Nov 2026``; ``"MMMEd"`` → ``Thu, 26 Nov``."""
+    return format_day(value, style)
+
+
+@register.filter
+def when(value, style: str = "medium") -> str:
+    """A moment in the reader's time zone and language: ``26 Nov 2026, 06:43``."""
+    return format_moment(value, style)
+
+
+@register.filter
+def clock(value) -> str:
+    """Hours and minutes of a moment in the reader's time zone: ``06:43``."""
+    return format_clock(value)
+
+
+@register.filter
+def zone_name(zone: str) -> str:
+    """``Asia/Jakarta`` → ``Indonesia (Jakarta)`` in the reader's language."""
+    return time_zone_name(zone) if zone else ""
+
+
+@register.simple_tag
+def reader_time_zone() -> str:
+    return time_zone_label()
