@@ -83,7 +83,7 @@ def test_manager_pauses_in_the_admin_and_the_contractor_sees_banner_and_bell(
     expect(banner).to_contain_text("Paused since")
     expect(banner).to_contain_text("Quality review")
     expect(banner).to_contain_text(MESSAGE)
-    expect(banner).to_contain_text("Monday 7 January 2030")
+    expect(banner).to_contain_text("Monday, January 7, 2030")
     bell = contractor.get_by_role("link", name="Notifications (1 unread)")
     expect(bell).to_be_visible()
 

@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from portal.dates import local_today
+from portal.dates import format_day, local_today
 from projects.models import EntryStatus, TimeEntry
 from projects.timesheet import week_days, week_start
 from tests.factories import PASSWORD, totp_code
@@ -31,7 +31,7 @@ def _log_in(page: Page, base: str, email: str) -> None:
 
 
 def _hours(page: Page, project: str, day) -> object:
-    return page.get_by_label(f"{project}, task, {day:%A} {day.day} {day:%B}, hours", exact=True)
+    return page.get_by_label(f"{project}, Task, {format_day(day, 'full')}, hours", exact=True)
 
 
 def _run_action(page: Page, action: str) -> None:
@@ -67,7 +67,7 @@ def test_contractor_logs_a_week_hits_the_cap_submits_and_sees_the_review(
     page.get_by_role("link", name="Log this week's hours").click()
     page.get_by_role("link", name="← Previous week").click()
     expect(
-        page.get_by_role("heading", level=2, name=re.compile(f"{mon:%a} {mon.day} {mon:%b}"))
+        page.get_by_role("heading", level=2, name=re.compile(format_day(mon, "MMMEd")))
     ).to_be_visible()
 
     # The arrow keys move between hour cells as in a spreadsheet.
