@@ -19,7 +19,7 @@ SERVICES_BROKER_URL ?= redis://127.0.0.1:6379/0
 # The embedded defaults (SQLite, eager Celery, console email) must not be
 # overridden by whatever production-like variables the caller's shell holds.
 EMBEDDED_ENV := env -u DEBUG -u DATABASE_URL -u CELERY_BROKER_URL -u CACHE_URL -u EMAIL_HOST \
-	-u EMAIL_BACKEND -u SECRET_KEY -u ALLOWED_HOSTS -u PORTAL_TESTING
+	-u EMAIL_BACKEND -u SECRET_KEY -u ALLOWED_HOSTS -u PORTAL_TESTING -u FIELD_ENCRYPTION_KEYS
 SERVICES_ENV := env -u DEBUG -u CACHE_URL -u EMAIL_HOST -u EMAIL_BACKEND \
 	DATABASE_URL=$(SERVICES_DATABASE_URL) CELERY_BROKER_URL=$(SERVICES_BROKER_URL)
 
@@ -33,7 +33,7 @@ help:
 	@echo "make test           the test suite on SQLite with eager Celery (no browser tests)"
 	@echo "make test-services  the suite on PostgreSQL + Redis, with a real Celery worker"
 	@echo "make test-e2e       browser tests in Debian's Chromium"
-	@echo "make lint           ruff check and ruff format --check"
+	@echo "make lint           ruff check, ruff format --check, lint-imports and mypy"
 	@echo "make check          manage.py check --deploy (production env) and missing migrations"
 	@echo "make messages       extract marked strings into the catalogs (portal/locale), for translators"
 	@echo "make i18n-check     catalogs up to date with the code, complete, no fuzzy entries"
@@ -63,10 +63,11 @@ i18n-check: $(INSTALLED)
 run: $(INSTALLED) catalogs
 	$(EMBEDDED_ENV) DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	$(EMBEDDED_ENV) DEBUG=1 $(BIN)/python manage.py seed_demo
-	$(EMBEDDED_ENV) DEBUG=1 $(BIN)/python manage.py runserver $(RUN_ADDR)
+	$(EMBEDDED_ENV) DEBUG=1 DEBUG_TOOLBAR=1 $(BIN)/python manage.py runserver $(RUN_ADDR)
 
 test: $(INSTALLED) catalogs
-	$(EMBEDDED_ENV) $(BIN)/pytest -n auto -m "not e2e and not services" $(PYTEST_ARGS)
+	$(EMBEDDED_ENV) $(BIN)/pytest -n auto -m "not e2e and not services" \
+		--cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 # The delivery tests start their own Celery worker, so they run in a separate,
 # serial session after the rest of the suite.
@@ -88,15 +89,20 @@ services-reachable: $(INSTALLED)
 test-e2e: $(INSTALLED) catalogs
 	$(EMBEDDED_ENV) $(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
+# mypy reads the models through the settings, which DEBUG=1 gives their embedded
+# defaults; what it checks, and how strictly, is [tool.mypy] in pyproject.toml.
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(EMBEDDED_ENV) DEBUG=1 $(BIN)/mypy
 
-# A throwaway SECRET_KEY: the check needs one that looks production-grade,
-# and none may be committed.
+# A throwaway SECRET_KEY and field encryption key: the check needs ones that
+# look production-grade, and none may be committed.
 check: $(INSTALLED)
 	$(EMBEDDED_ENV) DEBUG=0 ALLOWED_HOSTS=portal.example.com \
 		SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		FIELD_ENCRYPTION_KEYS="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(32))')" \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(EMBEDDED_ENV) DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
@@ -111,6 +117,7 @@ bench: bench-pause bench-payments
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
 BENCH_ENV := env -u DEBUG -u CACHE_URL -u EMAIL_HOST -u CELERY_BROKER_URL -u PORTAL_TESTING \
 	DATABASE_URL=$(BENCH_DATABASE_URL) ALLOWED_HOSTS=localhost,testserver \
+	FIELD_ENCRYPTION_KEYS=bench-only-field-key-0123456789abcdefghij \
 	SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 \
 	EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend
 
@@ -134,7 +141,7 @@ BENCH_PAUSE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench_paus
 BENCH_PAUSE_BROKER_URL ?= redis://127.0.0.1:6379/13
 BENCH_PAUSE_ENV := env -u DEBUG -u CACHE_URL -u EMAIL_HOST -u EMAIL_BACKEND -u PORTAL_TESTING \
 	DATABASE_URL=$(BENCH_PAUSE_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_PAUSE_BROKER_URL) \
-	ALLOWED_HOSTS=localhost
+	ALLOWED_HOSTS=localhost FIELD_ENCRYPTION_KEYS=bench-only-field-key-0123456789abcdefghij
 
 .PHONY: bench-pause
 bench-pause: $(INSTALLED)

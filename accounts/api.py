@@ -40,9 +40,9 @@ from accounts.selectors import (
     api_token_get_for_user,
     api_token_list_for_user,
     application_latest_for_user,
-    profile_for_user,
+    contractor_for_user,
 )
-from portal.api import SignedIn, django_validation_errors_as_400
+from portal.api_kit import SignedIn
 
 VALIDATION_ERROR = OpenApiResponse(
     OpenApiTypes.OBJECT,
@@ -262,7 +262,7 @@ class MeApi(APIView):
         me = {
             "user": user,
             "groups": list(user.groups.order_by("name").values_list("name", flat=True)),
-            "contractor": profile_for_user(user),
+            "contractor": contractor_for_user(user),
         }
         return Response(MeSerializer(me).data)
 
@@ -288,12 +288,11 @@ class ApplicationApi(APIView):
     def post(self, request: Request) -> Response:
         form = ApplicationFormSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        with django_validation_errors_as_400():
-            application = services.application_submit(
-                user=request.user,
-                details=_applicant_details(form.validated_data),
-                resume=form.validated_data["resume"],
-            )
+        application = services.application_submit(
+            user=request.user,
+            details=_applicant_details(form.validated_data),
+            resume=form.validated_data["resume"],
+        )
         return Response(ApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -313,13 +312,12 @@ class ApplicationApi(APIView):
         form = ApplicationFormSerializer(data=request.data, partial=True)
         form.is_valid(raise_exception=True)
         answers = _current_answers(application) | form.validated_data
-        with django_validation_errors_as_400():
-            application = services.application_update(
-                application=application,
-                by=request.user,
-                details=_applicant_details(answers),
-                resume=form.validated_data.get("resume"),
-            )
+        application = services.application_update(
+            application=application,
+            by=request.user,
+            details=_applicant_details(answers),
+            resume=form.validated_data.get("resume"),
+        )
         return Response(ApplicationSerializer(application).data)
 
 
@@ -332,8 +330,7 @@ class ApplicationWithdrawApi(APIView):
     )
     def post(self, request: Request) -> Response:
         application = _latest_application_or_404(request.user)
-        with django_validation_errors_as_400():
-            application = services.application_withdraw(application=application, by=request.user)
+        application = services.application_withdraw(application=application, by=request.user)
         return Response(ApplicationSerializer(application).data)
 
 
@@ -377,10 +374,7 @@ class ApiTokenListApi(APIView):
     def post(self, request: Request) -> Response:
         form = ApiTokenCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        with django_validation_errors_as_400():
-            token, key = services.api_token_create(
-                user=request.user, name=form.validated_data["name"]
-            )
+        token, key = services.api_token_create(user=request.user, name=form.validated_data["name"])
         output = ApiTokenCreatedSerializer(token, context={"key": key})
         return Response(output.data, status=status.HTTP_201_CREATED)
 

@@ -1,7 +1,10 @@
 """Reads of applications, profiles and onboarding, scoped to whoever asks."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import translation
@@ -20,15 +23,38 @@ from accounts.models import (
 )
 from portal.dates import format_moment
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
-def profile_for_user(user: User) -> ContractorProfile | None:
+    class _ListAnnotations(TypedDict):
+        accepted_current_agreement: bool
+
+    # A profile from contractor_list_for_manager(), with what its row needs annotated.
+    ListedContractor: TypeAlias = WithAnnotations[ContractorProfile, _ListAnnotations]
+
+
+def contractor_for_user(user: User | AnonymousUser) -> ContractorProfile | None:
+    """The user's own contractor profile; ``None`` for visitors, staff and new sign-ups.
+
+    The one way to get "the contractor of this request": views call it once and
+    pass the profile on. It reads ``user.contractor_profile``, which caches the
+    profile (or its absence) on the user, so the navigation and any later call
+    for the same request reuse it instead of fetching it again.
+    """
     if not user.is_authenticated:
         return None
-    return (
-        ContractorProfile.objects.filter(user=user)
-        .prefetch_related("expertise", "languages")
-        .first()
-    )
+    try:
+        return user.contractor_profile
+    except ContractorProfile.DoesNotExist:
+        return None
+
+
+def contractor_for_user_or_404(user: User | AnonymousUser, *, message: str) -> ContractorProfile:
+    """``contractor_for_user`` for pages only contractors have; ``message`` says so in the 404."""
+    profile = contractor_for_user(user)
+    if profile is None:
+        raise Http404(message)
+    return profile
 
 
 def application_list_for_user(user: User) -> QuerySet[Application]:
@@ -57,7 +83,7 @@ def application_list_for_reviewer() -> QuerySet[Application]:
     )
 
 
-def _current_agreement_version() -> QuerySet:
+def _current_agreement_version() -> QuerySet[AgreementVersion, Mapping[str, Any]]:
     """The current version string, as a one-row query usable as a subquery.
 
     A version is as new as its first published text: a translation published
@@ -190,7 +216,7 @@ def _current_agreement_accepted() -> Exists:
     )
 
 
-def contractor_list_for_manager() -> QuerySet[ContractorProfile]:
+def contractor_list_for_manager() -> "QuerySet[ListedContractor]":
     """Contractors with what their list needs joined in, for a constant query count.
 
     onboarding_checklist() costs two queries a profile; the list counts the
@@ -205,7 +231,7 @@ def contractor_list_for_manager() -> QuerySet[ContractorProfile]:
     )
 
 
-def onboarding_progress(profile: ContractorProfile) -> tuple[int, int]:
+def onboarding_progress(profile: "ListedContractor") -> tuple[int, int]:
     """(steps done, steps) for a profile from contractor_list_for_manager()."""
     steps = (
         profile.accepted_current_agreement,

@@ -17,8 +17,8 @@ from rest_framework.views import APIView
 from payments import exports, selectors
 from payments.exports import Kind, PayrollFilter
 from payments.models import AdjustmentKind, PayoutStatus
-from payments.views import EXPORT_PERMISSION, csv_response
-from portal.api import SignedIn
+from payments.views import EXPORT_PERMISSION, csv_response, earner_or_404
+from portal.api_kit import SignedIn
 from portal.dates import local_today
 from projects.models import EntryKind
 
@@ -75,7 +75,7 @@ class EarningsApi(APIView):
     def get(self, request: Request) -> Response:
         """Your hours in one pay period per project: logged, waiting for review, approved,
         and what each is worth at your rates."""
-        profile = selectors.earner_for_user(request.user)
+        profile = earner_or_404(request.user)
         query = PeriodQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         day = query.validated_data.get("period") or local_today(profile.time_zone)

@@ -14,10 +14,11 @@ from django_countries import countries
 
 from accounts.choices import currency_choices
 from payments.exports import Kind, PayrollFilter
-from payments.models import AdjustmentKind, Payout, PayoutStatus, PayPeriod
+from payments.models import AdjustmentKind, Payout, PayoutStatus
 from payments.services import AdjustmentDetails, Payment
 from payments.services.payouts import REFERENCE_MAX_LENGTH
 from portal.money import currency_exponent, decimal_to_minor
+from projects.models import PayPeriod
 
 ANY = [("", _("Any"))]
 

@@ -1,4 +1,7 @@
-"""Pay periods, payouts and their lines: what is owed to whom, and what was paid.
+"""Payouts and their lines: what is owed to whom for a pay period, and what was paid.
+
+The pay-period calendar itself belongs to projects (``projects.models.PayPeriod``),
+where closed periods lock time entries.
 
 Money is integer minor units with the currency's code (``portal.money``).
 Foreign keys from money records are ``PROTECT``: nothing paid or owed
@@ -13,107 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ContractorProfile
 from portal.dates import format_day, format_minutes
+from portal.history import StatusChange, status_constraints
 from portal.money import format_money
-from projects.models import EntryKind, Project, TimeEntry
-
-# --- Pay periods -------------------------------------------------------------------
-
-
-class PeriodStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
-
-
-class PayPeriod(models.Model):
-    """One week of work. Closing it locks its time entries; its approved hours become payable."""
-
-    TRANSITIONS = {PeriodStatus.OPEN: {PeriodStatus.CLOSED}, PeriodStatus.CLOSED: set()}
-
-    start_on = models.DateField(_("first day"), unique=True)
-    end_on = models.DateField(_("last day"))
-    status = models.CharField(
-        _("status"), max_length=6, choices=PeriodStatus, default=PeriodStatus.OPEN
-    )
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    # Empty when the schedule closed the period.
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("closed by"),
-    )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("pay period")
-        verbose_name_plural = _("pay periods")
-        ordering = ["-start_on"]
-        permissions = [
-            ("close_payperiod", _("Can close pay periods")),
-            ("generate_payouts", _("Can generate the payouts of a closed pay period")),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=PeriodStatus.values), name="pay_period_status_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(end_on__gte=F("start_on")), name="pay_period_dates_ordered"
-            ),
-            models.CheckConstraint(
-                condition=Q(status=PeriodStatus.CLOSED, closed_at__isnull=False)
-                | (~Q(status=PeriodStatus.CLOSED) & Q(closed_at__isnull=True)),
-                name="pay_period_closed_has_closed_at",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return _("%(start)s – %(end)s") % {
-            "start": format_day(self.start_on),
-            "end": format_day(self.end_on),
-        }
-
-    def can_transition_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS.get(self.status, set())
-
-    @property
-    def is_closed(self) -> bool:
-        return self.status == PeriodStatus.CLOSED
-
-
-class PayPeriodStatusChange(models.Model):
-    """Append-only history of a pay period's status."""
-
-    period = models.ForeignKey(
-        PayPeriod,
-        on_delete=models.PROTECT,
-        related_name="status_changes",
-        verbose_name=_("pay period"),
-    )
-    from_status = models.CharField(_("from"), max_length=6, choices=PeriodStatus)
-    to_status = models.CharField(_("to"), max_length=6, choices=PeriodStatus)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("pay period status change")
-        verbose_name_plural = _("pay period status changes")
-        ordering = ["-at", "-pk"]
-
-    def __str__(self) -> str:
-        return _("%(from)s → %(to)s") % {
-            "from": self.get_from_status_display(),
-            "to": self.get_to_status_display(),
-        }
-
+from portal.state import TransitionsMixin
+from projects.models import EntryKind, PayPeriod, Project, TimeEntry
 
 # --- Payouts -----------------------------------------------------------------------
 
@@ -130,7 +36,7 @@ class PayoutStatus(models.TextChoices):
 OPEN_PAYOUT_STATUSES = (PayoutStatus.DRAFT, PayoutStatus.APPROVED, PayoutStatus.FAILED)
 
 
-class Payout(models.Model):
+class Payout(TransitionsMixin, models.Model):
     """What one contractor is paid for one period in one currency: the sum of its lines and
     adjustments, kept on the row so lists and exports need no aggregate."""
 
@@ -168,6 +74,10 @@ class Payout(models.Model):
     reference = models.CharField(_("provider's reference"), max_length=100, blank=True)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     failure_reason = models.TextField(_("failure reason"), blank=True)
+    # The language the failure reason was written in (blank on older rows).
+    written_in = models.CharField(
+        _("written in"), max_length=10, blank=True, default="", db_default=""
+    )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -226,9 +136,6 @@ class Payout(models.Model):
 
     def __str__(self) -> str:
         return _("Payout #%(pk)s") % {"pk": self.pk}
-
-    def can_transition_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS.get(self.status, set())
 
 
 class PayoutLine(models.Model):
@@ -301,6 +208,10 @@ class Adjustment(models.Model):
         help_text=_("Positive adds to the payout, negative takes from it."),
     )
     reason = models.TextField(_("reason"))
+    # The language the reason was written in (blank on older rows).
+    written_in = models.CharField(
+        _("written in"), max_length=10, blank=True, default="", db_default=""
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -333,7 +244,7 @@ class Adjustment(models.Model):
         }
 
 
-class PayoutStatusChange(models.Model):
+class PayoutStatusChange(StatusChange):
     """Append-only history of a payout: who moved it, when, from what to what, and why."""
 
     payout = models.ForeignKey(
@@ -341,31 +252,9 @@ class PayoutStatusChange(models.Model):
     )
     from_status = models.CharField(_("from"), max_length=9, choices=PayoutStatus, blank=True)
     to_status = models.CharField(_("to"), max_length=9, choices=PayoutStatus)
-    reason = models.TextField(_("reason"), blank=True)
     reference = models.CharField(_("reference"), max_length=100, blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
 
-    class Meta:
+    class Meta(StatusChange.Meta):
         verbose_name = _("payout status change")
         verbose_name_plural = _("payout status changes")
-        ordering = ["-at", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(to_status__in=PayoutStatus.values),
-                name="payout_change_to_status_valid",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return _("%(from)s → %(to)s") % {
-            "from": self.get_from_status_display() or "—",
-            "to": self.get_to_status_display(),
-        }
+        constraints = status_constraints("payout_change", PayoutStatus, blank_from=True)

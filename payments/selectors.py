@@ -5,26 +5,21 @@ is a 404. Every read here is a fixed number of queries, whatever the history.
 """
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import ContractorProfile, User
-from payments.models import (
-    Adjustment,
-    Payout,
-    PayoutLine,
-    PayoutStatus,
-    PayPeriod,
-)
+from payments.models import Adjustment, Payout, PayoutLine, PayoutStatus
 from payments.services.periods import PERIOD_DAYS, period_bounds
 from portal.dates import local_today
 from portal.money import line_amount_expression
-from projects.models import EntryStatus, TimeEntry
+from projects.models import EntryStatus, PayPeriod, TimeEntry
 
 CHART_WEEKS = 12
 
@@ -114,7 +109,7 @@ _EARNING_KEYS = (
 )
 
 
-def _status_sums(status: str | None) -> dict:
+def _status_sums(status: str | None) -> dict[str, Sum]:
     only = Q(status=status) if status else Q()
     name = status or "logged"
     return {
@@ -130,7 +125,8 @@ def period_earnings_for_contractor(profile: ContractorProfile, *, day: date) -> 
     what waits for review, and what is approved. Two queries."""
     period = period_covering(day)
     start, end = (period.start_on, period.end_on) if period else period_bounds(day)
-    rows = (
+    # Typed as plain mappings: the sums are annotated by computed names.
+    rows: QuerySet[TimeEntry, Mapping[str, Any]] = (
         TimeEntry.objects.filter(assignment__contractor=profile, work_on__range=(start, end))
         .values("assignment__project_id", "assignment__project__name", "currency")
         .annotate(
@@ -297,11 +293,8 @@ class EarningsDashboard:
     latest_payout: Payout | None
 
 
-def earnings_dashboard_for_user(user: User) -> EarningsDashboard | None:
+def earnings_dashboard_for_contractor(profile: ContractorProfile) -> EarningsDashboard:
     """This week's earnings and the latest payout, for the home page; three queries."""
-    profile = getattr(user, "contractor_profile", None) if user.is_authenticated else None
-    if profile is None:
-        return None
     today = local_today(profile.time_zone)
     latest = (
         Payout.objects.filter(contractor=profile)
@@ -313,14 +306,3 @@ def earnings_dashboard_for_user(user: User) -> EarningsDashboard | None:
     return EarningsDashboard(
         earnings=period_earnings_for_contractor(profile, day=today), latest_payout=latest
     )
-
-
-def earner_for_user(user: User) -> ContractorProfile:
-    """The contractor whose earnings ``user`` may see: their own; anyone else gets a 404.
-
-    Read through the user, so a page's navigation reuses the profile instead of fetching it again.
-    """
-    try:
-        return user.contractor_profile
-    except ObjectDoesNotExist:
-        raise Http404(_("Only contractors have earnings.")) from None

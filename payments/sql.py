@@ -6,8 +6,8 @@ Read from the models' metadata so the statements follow any rename; never from i
 from functools import cache
 
 from accounts.models import ContractorProfile, PayoutDetails, User
-from payments.models import Adjustment, Payout, PayoutLine, PayoutStatusChange, PayPeriod
-from projects.models import Assignment, AssignmentRate, Project, TimeEntry
+from payments.models import Adjustment, Payout, PayoutLine, PayoutStatusChange
+from projects.models import Assignment, AssignmentRate, PayPeriod, Project, TimeEntry
 
 
 @cache

@@ -12,6 +12,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.models import ContractorProfile, User
+from accounts.selectors import contractor_for_user_or_404
 from payments import charts, exports, selectors
 from payments.forms import EarningsDownloadForm, PayrollExportForm
 from payments.services import period_bounds
@@ -37,10 +39,16 @@ def csv_response(chunks: Iterator[bytes], filename: str) -> StreamingHttpRespons
     return response
 
 
+def earner_or_404(user: User) -> ContractorProfile:
+    """The contractor whose earnings ``user`` may see, for the pages and the API: their own;
+    anyone without a contractor profile gets a 404."""
+    return contractor_for_user_or_404(user, message=_("Only contractors have earnings."))
+
+
 @login_required
 @require_GET
 def earnings(request: HttpRequest) -> HttpResponse:
-    profile = selectors.earner_for_user(request.user)
+    profile = earner_or_404(request.user)
     today = local_today(profile.time_zone)
     day = _day(request.GET.get("period"), today)
     # The chart's amounts and weeks, like the rest of the page, in the reader's language.
@@ -65,7 +73,7 @@ def earnings(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def earnings_csv(request: HttpRequest) -> HttpResponse:
-    profile = selectors.earner_for_user(request.user)
+    profile = earner_or_404(request.user)
     form = EarningsDownloadForm(request.GET)
     if not form.is_valid():
         return HttpResponse(

@@ -1,14 +1,13 @@
 from django.contrib import admin
-from django.db.models import Model
-from django.http import HttpRequest
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_kit import ReadOnlyAdminMixin
 from portal.models import OutboundEmail
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The outbox, for answering "was I told?"; delivery is the workers' job alone."""
 
     list_display = (
@@ -41,12 +40,3 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     @admin.display(description=_("last error"))
     def error(self, obj: OutboundEmail) -> str:
         return Truncator(obj.last_error).chars(80)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False

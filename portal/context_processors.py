@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 
-from portal.selectors import NotificationBell
+from portal.notifications.selectors import NotificationBell
 
 
 def site(request: HttpRequest) -> dict:

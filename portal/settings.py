@@ -11,7 +11,10 @@ from pathlib import Path
 from zoneinfo import available_timezones
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
+
+from portal.observability import logging_config, sentry_init
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -57,6 +60,18 @@ if not SECRET_KEY:
     if not (DEBUG or TESTING):
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "insecure-development-key-only-for-debug-and-tests-0123456789"  # noqa: S105
+
+# Tax ids and payout accounts are encrypted at rest (django-fernet-encrypted-fields,
+# which reads SALT_KEY). Each key is derived from SECRET_KEY with one of these, so
+# rotating SECRET_KEY keeps the old one in SECRET_KEY_FALLBACKS. New values are
+# written with the first key; all of them read: a new key goes first, and an old
+# one may leave the list once every row has been saved again.
+SALT_KEY = env_list("FIELD_ENCRYPTION_KEYS")
+if not SALT_KEY:
+    if not (DEBUG or TESTING):
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when DEBUG is off.")
+    SALT_KEY = ["insecure-development-field-key-only-for-debug-and-tests"]
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG or TESTING else "")
 if not ALLOWED_HOSTS and not DEBUG:
@@ -105,6 +120,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "portal.observability.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -300,7 +317,7 @@ OUTBOX_SWEEP_EVERY_SECONDS = env_int("OUTBOX_SWEEP_EVERY_SECONDS", 60)
 PROJECT_PAUSES_CHECK_EVERY_SECONDS = env_int("PROJECT_PAUSES_CHECK_EVERY_SECONDS", 30)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
-        "task": "portal.tasks.outbox_sweep",
+        "task": "portal.notifications.tasks.outbox_sweep",
         "schedule": timedelta(seconds=OUTBOX_SWEEP_EVERY_SECONDS),
     },
     "project-pauses-due": {
@@ -345,7 +362,8 @@ REST_FRAMEWORK = {
         "accounts.api_auth.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["portal.api.SignedIn"],
+    "DEFAULT_PERMISSION_CLASSES": ["portal.api_kit.SignedIn"],
+    "EXCEPTION_HANDLER": "portal.api_kit.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -387,12 +405,45 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Everything the pages load comes from the site itself; no inline script runs.
+# QR codes for authenticator apps are data: images; the API docs run from
+# drf-spectacular's sidecar files (the split view keeps its script external).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 VALID_TIME_ZONES = frozenset(available_timezones())
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
+# Log lines carry the request id and the Celery task id; JSON lines unless DEBUG
+# (LOG_FORMAT=json|text overrides).
+_LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG or TESTING else "json")
+if _LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, got {_LOG_FORMAT!r}.")
+LOGGING = logging_config(json_lines=_LOG_FORMAT == "json", level=env_str("LOG_LEVEL", "INFO"))
+# Workers log through the same configuration instead of Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Errors go to Sentry only when a DSN is configured; nothing is sent otherwise.
+SENTRY_DSN = env_url("SENTRY_DSN", "", ("http", "https"))
+if SENTRY_DSN:
+    sentry_init(dsn=SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"))
+
+# django-debug-toolbar, for `make run` only: it is in the dev extra, never in production.
+if DEBUG and env_bool("DEBUG_TOOLBAR", False):
+    INSTALLED_APPS.append("debug_toolbar")
+    MIDDLEWARE.insert(0, "debug_toolbar.middleware.DebugToolbarMiddleware")
+    INTERNAL_IPS = ["127.0.0.1", "::1"]
+    # The toolbar's panel runs inline script; the policy allows it only on the laptop.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["script-src"].append(UNSAFE_INLINE)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["style-src"].append(UNSAFE_INLINE)

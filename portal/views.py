@@ -9,11 +9,11 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
 from accounts.models import ContractorStatus
-from accounts.selectors import application_latest_for_user, profile_for_user
+from accounts.selectors import application_latest_for_user, contractor_for_user
 from accounts.services import user_preferences_set
-from payments.selectors import earnings_dashboard_for_user
+from payments.selectors import earnings_dashboard_for_contractor
 from portal.celery import app as celery_app
-from projects.selectors import work_dashboard_for_user
+from projects.selectors import work_dashboard_for_contractor
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """Send each visitor to where they stand: sign up, apply, onboard or work."""
     if not request.user.is_authenticated:
         return render(request, "portal/landing.html")
-    profile = profile_for_user(request.user)
+    profile = contractor_for_user(request.user)
     if profile is None:
         if request.user.is_staff:
             return redirect("admin:index")
@@ -38,8 +38,8 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "profile": profile,
             "application": application_latest_for_user(request.user),
-            "work": work_dashboard_for_user(request.user),
-            "earnings": earnings_dashboard_for_user(request.user),
+            "work": work_dashboard_for_contractor(profile),
+            "earnings": earnings_dashboard_for_contractor(profile),
         },
     )
 

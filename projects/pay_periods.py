@@ -1,7 +1,8 @@
-"""Which work dates fall in a closed pay period, the one thing time entry rules ask payments.
+"""Which work dates fall in a closed pay period, the one thing time entry rules ask.
 
 Every time entry write asks this, so a closed period locks its entries
-against any edit, from the site, the API or anywhere else.
+against any edit, from the site, the API or anywhere else. Closing a period
+is payments' service; the calendar it closes is ``projects.models.PayPeriod``.
 """
 
 from collections.abc import Collection
@@ -10,7 +11,7 @@ from datetime import date
 from django.db import connection
 from django.db.models import Q
 
-from payments.models import PayPeriod, PeriodStatus
+from projects.models import PayPeriod, PeriodStatus
 
 
 def closed_pay_period_dates(dates: Collection[date], *, lock: bool = False) -> set[date]:

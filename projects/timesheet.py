@@ -7,7 +7,7 @@ plain date on that calendar.
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -203,11 +203,16 @@ _CELL_FIELD = re.compile(r"^m-(\d+)-([a-z]+)-(\d{4}-\d{2}-\d{2})$")
 
 @dataclass
 class GridPost:
-    """A submitted grid: the changes it asks for, and the cells that could not be read."""
+    """A submitted grid: the changes it asks for, and the cells that could not be read.
+
+    ``typed`` keeps each cell's text and note as typed, by cell key, so a grid
+    shown again with its errors shows what was typed, readable or not.
+    """
 
     changes: list[EntryChange]
     errors: dict[str, list[str]]
     rows: set[tuple[int, str]]
+    typed: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def parse_grid(data: Mapping[str, str], *, days: list[date]) -> GridPost:
@@ -230,11 +235,12 @@ def parse_grid(data: Mapping[str, str], *, days: list[date]) -> GridPost:
         assignment_id, kind = int(match[1]), match[2]
         key = cell_key(assignment_id, kind, day)
         post.rows.add((assignment_id, kind))
+        text, note = data[name], data.get(f"n-{key}") or ""
+        post.typed[key] = (text, note)
         try:
-            minutes = parse_duration(data[name]) or 0
+            minutes = parse_duration(text) or 0
         except ValidationError as exc:
             post.errors[key] = exc.messages
             continue
-        note = (data.get(f"n-{key}") or "").strip()
-        post.changes.append(EntryChange(assignment_id, day, kind, minutes, note, key=key))
+        post.changes.append(EntryChange(assignment_id, day, kind, minutes, note.strip(), key=key))
     return post

@@ -14,16 +14,21 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import ContractorProfile
+from accounts.selectors import contractor_for_user_or_404
 from portal.dates import format_minutes, local_today
 from projects import selectors, services
 from projects.models import EntryKind
 from projects.timesheet import DURATION_HELP, GridPost, parse_grid, parse_week, week_days
 
 
+def _contractor(request: HttpRequest) -> ContractorProfile:
+    return contractor_for_user_or_404(request.user, message=_("Only contractors have projects."))
+
+
 @login_required
 @require_GET
 def my_projects(request: HttpRequest) -> HttpResponse:
-    profile = selectors.contractor_for_user_or_404(request.user)
+    profile = _contractor(request)
     today = local_today(profile.time_zone)
     summaries = selectors.assignment_summaries(profile, today=today)
     return render(
@@ -63,7 +68,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def timesheet(request: HttpRequest) -> HttpResponse:
-    profile = selectors.contractor_for_user_or_404(request.user)
+    profile = _contractor(request)
     source = request.POST if request.method == "POST" else request.GET
     week = parse_week(source.get("week"), today=local_today(profile.time_zone))
     if request.method == "GET":
@@ -119,11 +124,11 @@ def _render_timesheet(
     sheet = selectors.timesheet_for_contractor(profile, week=week, extra_rows=extra_rows)
     errors = post.errors if post else {}
     cell_errors = []
+    typed = post.typed if post else {}
     for row in sheet.rows:
         for cell in row.cells:
-            if post is not None and f"m-{cell.key}" in request.POST:
-                cell.value = request.POST[f"m-{cell.key}"]
-                cell.note = request.POST.get(f"n-{cell.key}", "")
+            if cell.key in typed:
+                cell.value, cell.note = typed[cell.key]
             cell.errors = errors.get(cell.key, [])
             if cell.errors:
                 cell_errors.append((row, cell))

@@ -10,10 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import services
-from accounts.admin.actions import run_each
-from accounts.admin.readonly import ReadOnlyAdminMixin
 from accounts.forms import LanguageSelect
 from accounts.models import AGREEMENT_FALLBACK_LANGUAGE, AgreementAcceptance, AgreementVersion
+from portal.admin_kit import ReadOnlyAdminMixin, run_each
 
 
 @admin.register(AgreementVersion)

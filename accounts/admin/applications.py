@@ -1,5 +1,7 @@
 """The application queue: vendor managers start reviews, approve and reject."""
 
+from functools import partial
+
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -11,11 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
 from accounts import selectors, services
-from accounts.admin.actions import reason_action, run_each
 from accounts.admin.contractors import expertise_of, languages_of
-from accounts.admin.readonly import ReadOnlyAdminMixin, ReadOnlyInline
 from accounts.choices import language_name
 from accounts.models import Application, ApplicationStatusChange, ProfileLanguage
+from portal.admin_kit import ReadOnlyAdminMixin, ReadOnlyInline, ReasonForm, form_action, run_each
 
 
 class LanguageFilter(admin.SimpleListFilter):
@@ -198,13 +199,13 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def reject(
         self, request: HttpRequest, queryset: QuerySet[Application]
     ) -> TemplateResponse | None:
-        def apply(reason: str) -> None:
+        def reject_each(form: ReasonForm) -> None:
             run_each(
                 self,
                 request,
                 queryset,
                 call=lambda application: services.application_reject(
-                    application=application, by=request.user, reason=reason
+                    application=application, by=request.user, reason=form.cleaned_data["reason"]
                 ),
                 describe=describe_application,
                 done=lambda count: ngettext(
@@ -214,13 +215,18 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 ),
             )
 
-        return reason_action(
+        return form_action(
             self,
             request,
             queryset,
+            form=partial(
+                ReasonForm,
+                label=gettext("Reason for the rejection"),
+                help_text=gettext(
+                    "The applicant reads this on their status page and in the email."
+                ),
+            ),
             title=gettext("Reject applications"),
-            label=gettext("Reason for the rejection"),
-            help_text=gettext("The applicant reads this on their status page and in the email."),
             describe=describe_application,
-            apply=apply,
+            apply=reject_each,
         )

@@ -1,6 +1,7 @@
 """Contractors and their onboarding: identity checks and status changes."""
 
 from collections.abc import Callable
+from functools import partial
 
 from django.contrib import admin
 from django.db.models import Model, QuerySet
@@ -13,8 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
 from accounts import selectors, services
-from accounts.admin.actions import reason_action, run_each
-from accounts.admin.readonly import ReadOnlyAdminMixin, ReadOnlyInline
 from accounts.choices import language_name
 from accounts.models import (
     AgreementAcceptance,
@@ -22,6 +21,7 @@ from accounts.models import (
     ContractorStatusChange,
     ProfileLanguage,
 )
+from portal.admin_kit import ReadOnlyAdminMixin, ReadOnlyInline, ReasonForm, form_action, run_each
 
 
 def languages_of(profile: ContractorProfile) -> str:
@@ -228,25 +228,30 @@ class ContractorProfileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         title: str,
         done: Callable[[int], str],
     ) -> TemplateResponse | None:
-        def apply(reason: str) -> None:
+        def change_each(form: ReasonForm) -> None:
             run_each(
                 self,
                 request,
                 queryset,
-                call=lambda profile: service(profile=profile, by=request.user, reason=reason),
+                call=lambda profile: service(
+                    profile=profile, by=request.user, reason=form.cleaned_data["reason"]
+                ),
                 describe=describe_contractor,
                 done=done,
             )
 
-        return reason_action(
+        return form_action(
             self,
             request,
             queryset,
+            form=partial(
+                ReasonForm,
+                label=gettext("Reason"),
+                help_text=gettext("The contractor reads this in the email and on their dashboard."),
+            ),
             title=title,
-            label=gettext("Reason"),
-            help_text=gettext("The contractor reads this in the email and on their dashboard."),
             describe=describe_contractor,
-            apply=apply,
+            apply=change_each,
         )
 
     @admin.action(description=_("Suspend the selected contractors…"), permissions=["change_status"])

@@ -6,7 +6,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin.readonly import ReadOnlyAdminMixin
 from accounts.models import (
     ApplicationStatusChange,
     ContractorStatusChange,
@@ -14,6 +13,7 @@ from accounts.models import (
     PayoutDetails,
     TaxForm,
 )
+from portal.admin_kit import ReadOnlyAdminMixin
 
 
 @admin.register(ExpertiseArea)

@@ -11,12 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import services
-from accounts.admin.actions import run_each
 from accounts.admin.forms import EmailUserChangeForm, EmailUserCreationForm
-from accounts.admin.readonly import ReadOnlyAdminMixin
 from accounts.choices import time_zone_choices
 from accounts.forms import LanguageSelect
 from accounts.models import ApiToken, User
+from portal.admin_kit import ReadOnlyAdminMixin, run_each
 
 
 @admin.register(User)

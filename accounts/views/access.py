@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from accounts.models import ContractorProfile, ContractorStatus
+from accounts.selectors import contractor_for_user
 
 # Who may work through the checklist, and who may only look at it.
 STEP_STATUSES = (ContractorStatus.ONBOARDING, ContractorStatus.ACTIVE, ContractorStatus.SUSPENDED)
@@ -34,10 +35,7 @@ def contractor_required(statuses: tuple[str, ...]) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            # Read through the user rather than profile_for_user(): these pages
-            # need no languages or expertise, and the navigation reuses the
-            # profile cached on request.user instead of fetching it again.
-            profile = getattr(request.user, "contractor_profile", None)
+            profile = contractor_for_user(request.user)
             if profile is None or profile.status not in statuses:
                 return _not_onboarding(request, profile)
             return view(request, profile, *args, **kwargs)

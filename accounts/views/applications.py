@@ -19,7 +19,7 @@ from accounts.models import Application, ContractorProfile, ContractorStatus
 from accounts.selectors import (
     application_get_for_user,
     application_latest_for_user,
-    profile_for_user,
+    contractor_for_user,
 )
 from accounts.views.http import attachment, is_post
 from portal.admin_site import require_mfa_for_staff
@@ -37,7 +37,7 @@ def _application_closed_to(profile: ContractorProfile | None, latest: Applicatio
 @login_required
 @require_http_methods(["GET", "POST"])
 def apply(request: HttpRequest) -> HttpResponse:
-    profile = profile_for_user(request.user)
+    profile = contractor_for_user(request.user)
     refusal = _application_closed_to(profile, application_latest_for_user(request.user))
     if refusal:
         messages.info(request, refusal)
@@ -82,7 +82,7 @@ def application_edit(request: HttpRequest) -> HttpResponse:
             request, _("Your application is already being reviewed and can't be edited.")
         )
         return redirect("accounts:application_status")
-    profile = profile_for_user(request.user)
+    profile = contractor_for_user(request.user)
     data, files = (request.POST, request.FILES) if is_post(request) else (None, None)
     form = ApplicationEditForm(
         data,

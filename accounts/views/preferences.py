@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import services
 from accounts.forms import PreferencesForm, add_service_errors
+from accounts.selectors import contractor_for_user
 from accounts.views.http import is_post
 from portal.dates import time_zone_name
 
@@ -35,7 +36,7 @@ def language_cookie_set(response: HttpResponse, language: str) -> None:
 def preferences(request: HttpRequest) -> HttpResponse:
     user = request.user
     # A contractor's times follow the time zone of their application.
-    profile = getattr(user, "contractor_profile", None)
+    profile = contractor_for_user(user)
     form = PreferencesForm(
         request.POST if is_post(request) else None,
         initial={

@@ -1,8 +1,9 @@
 """Payouts: filter, total, and move them along (approve, pay, fail, retry, cancel, adjust)."""
 
-from babel.lists import format_list
+from functools import partial
+
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -11,14 +12,20 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
-from accounts.admin.actions import reason_action, run_each
-from accounts.admin.readonly import ReadOnlyInline
 from payments import selectors, services
-from payments.admin.actions import action_page, money, submitted
 from payments.forms import AdjustmentForm, PaidForm, PaymentReportForm
 from payments.models import Adjustment, Payout, PayoutLine, PayoutStatusChange
 from payments.views import EXPORT_PERMISSION
-from portal.dates import babel_locale, format_minutes
+from portal.admin_kit import (
+    ReadOnlyAdminMixin,
+    ReadOnlyInline,
+    ReasonForm,
+    form_action,
+    money,
+    names_list,
+    run_each,
+)
+from portal.dates import format_minutes
 
 
 class PayoutLineInline(ReadOnlyInline):
@@ -74,7 +81,7 @@ def describe(payout: Payout) -> str:
 
 
 @admin.register(Payout)
-class PayoutAdmin(admin.ModelAdmin):
+class PayoutAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "__str__",
         "contractor_name",
@@ -120,15 +127,6 @@ class PayoutAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Payout]:
         return selectors.payout_list_for_staff().order_by("-period__start_on", "pk")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Payout | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Payout | None = None) -> bool:
-        return False
 
     def has_approve_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("payments.approve_payout")
@@ -193,56 +191,64 @@ class PayoutAdmin(admin.ModelAdmin):
             request,
             queryset,
             call=lambda payout: services.payout_approve(payout=payout, by=request.user),
-            describe=str,
             done=lambda n: ngettext(
                 "Approved %(count)d: %(names)s.", "Approved %(count)d: %(names)s.", n
             ),
         )
 
     @admin.action(description=_("Mark the selected payouts paid…"), permissions=["pay"])
-    def mark_paid(self, request: HttpRequest, queryset: QuerySet[Payout]):
+    def mark_paid(
+        self, request: HttpRequest, queryset: QuerySet[Payout]
+    ) -> TemplateResponse | None:
         payouts = list(queryset)
-        form = PaidForm(submitted(request), payouts=payouts)
-        if not form.is_valid():
-            return action_page(
-                self,
-                request,
-                queryset,
-                form=form,
-                title=gettext("Mark payouts paid"),
-                describe=describe,
+
+        def pay(form: PaidForm) -> None:
+            paid, refused = services.payouts_mark_paid_many(
+                payments=form.payments(), by=request.user
             )
-        paid, refused = services.payouts_mark_paid_many(payments=form.payments(), by=request.user)
-        self._report_payments(request, paid, refused)
-        return None
+            self._report_payments(request, paid, refused)
+
+        return form_action(
+            self,
+            request,
+            payouts,
+            form=partial(PaidForm, payouts=payouts),
+            title=gettext("Mark payouts paid"),
+            describe=describe,
+            apply=pay,
+        )
 
     @admin.action(description=_("Mark the selected payouts failed…"), permissions=["pay"])
-    def mark_failed(self, request: HttpRequest, queryset: QuerySet[Payout]):
-        def apply(reason: str) -> None:
+    def mark_failed(
+        self, request: HttpRequest, queryset: QuerySet[Payout]
+    ) -> TemplateResponse | None:
+        def fail_each(form: ReasonForm) -> None:
             run_each(
                 self,
                 request,
                 queryset,
                 call=lambda payout: services.payout_mark_failed(
-                    payout=payout, by=request.user, reason=reason
+                    payout=payout, by=request.user, reason=form.cleaned_data["reason"]
                 ),
-                describe=str,
                 done=lambda n: ngettext(
                     "Marked failed %(count)d: %(names)s.", "Marked failed %(count)d: %(names)s.", n
                 ),
             )
 
-        return reason_action(
+        return form_action(
             self,
             request,
             queryset,
-            title=gettext("Mark payouts failed"),
-            label=gettext("Why the payment failed"),
-            help_text=gettext(
-                "The contractor reads this, with a prompt to check their payout details."
+            form=partial(
+                ReasonForm,
+                label=gettext("Why the payment failed"),
+                help_text=gettext(
+                    "The contractor reads this, with a prompt to check their payout details."
+                ),
             ),
+            title=gettext("Mark payouts failed"),
             describe=describe,
-            apply=apply,
+            apply=fail_each,
         )
 
     @admin.action(description=_("Retry the selected failed payouts"), permissions=["pay"])
@@ -252,7 +258,6 @@ class PayoutAdmin(admin.ModelAdmin):
             request,
             queryset,
             call=lambda payout: services.payout_retry(payout=payout, by=request.user),
-            describe=str,
             done=lambda n: ngettext(
                 "Back in the queue to pay %(count)d: %(names)s.",
                 "Back in the queue to pay %(count)d: %(names)s.",
@@ -261,16 +266,15 @@ class PayoutAdmin(admin.ModelAdmin):
         )
 
     @admin.action(description=_("Cancel the selected draft payouts…"), permissions=["cancel"])
-    def cancel(self, request: HttpRequest, queryset: QuerySet[Payout]):
-        def apply(reason: str) -> None:
+    def cancel(self, request: HttpRequest, queryset: QuerySet[Payout]) -> TemplateResponse | None:
+        def cancel_each(form: ReasonForm) -> None:
             run_each(
                 self,
                 request,
                 queryset,
                 call=lambda payout: services.payout_cancel(
-                    payout=payout, by=request.user, reason=reason
+                    payout=payout, by=request.user, reason=form.cleaned_data["reason"]
                 ),
-                describe=str,
                 done=lambda n: ngettext(
                     "Cancelled %(count)d (their hours are payable again): %(names)s.",
                     "Cancelled %(count)d (their hours are payable again): %(names)s.",
@@ -278,22 +282,25 @@ class PayoutAdmin(admin.ModelAdmin):
                 ),
             )
 
-        return reason_action(
+        return form_action(
             self,
             request,
             queryset,
-            title=gettext("Cancel payouts"),
-            label=gettext("Why cancel"),
-            help_text=gettext(
-                "Recorded in the payout's history. Generating the period again "
-                "puts the hours in a new payout; adjustments are not carried over."
+            form=partial(
+                ReasonForm,
+                label=gettext("Why cancel"),
+                help_text=gettext(
+                    "Recorded in the payout's history. Generating the period again "
+                    "puts the hours in a new payout; adjustments are not carried over."
+                ),
             ),
+            title=gettext("Cancel payouts"),
             describe=describe,
-            apply=apply,
+            apply=cancel_each,
         )
 
     @admin.action(description=_("Add a bonus, correction or deduction…"), permissions=["adjust"])
-    def adjust(self, request: HttpRequest, queryset: QuerySet[Payout]):
+    def adjust(self, request: HttpRequest, queryset: QuerySet[Payout]) -> TemplateResponse | None:
         payouts = list(queryset[:2])
         if len(payouts) != 1:
             self.message_user(
@@ -301,26 +308,23 @@ class PayoutAdmin(admin.ModelAdmin):
             )
             return None
         payout = payouts[0]
-        form = AdjustmentForm(submitted(request), currency=payout.currency)
-        if form.is_valid():
-            try:
-                services.payout_adjust(payout=payout, by=request.user, details=form.details())
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                self.message_user(
-                    request,
-                    gettext("Adjusted %(payout)s.") % {"payout": describe(payout)},
-                    messages.SUCCESS,
-                )
-                return None
-        return action_page(
+
+        def adjust_one(form: AdjustmentForm) -> None:
+            services.payout_adjust(payout=payout, by=request.user, details=form.details())
+            self.message_user(
+                request,
+                gettext("Adjusted %(payout)s.") % {"payout": describe(payout)},
+                messages.SUCCESS,
+            )
+
+        return form_action(
             self,
             request,
-            queryset,
-            form=form,
+            payouts,
+            form=partial(AdjustmentForm, currency=payout.currency),
             title=gettext("Adjust a payout"),
             describe=describe,
+            apply=adjust_one,
         )
 
     # --- A provider's report of many payments ----------------------------------------------
@@ -345,7 +349,7 @@ class PayoutAdmin(admin.ModelAdmin):
 
     def _report_payments(self, request: HttpRequest, paid: list, refused: dict) -> None:
         if paid:
-            listed = format_list([str(payout) for payout in paid], locale=babel_locale())
+            listed = names_list(str(payout) for payout in paid)
             message = ngettext(
                 "Marked paid %(count)d: %(payouts)s.",
                 "Marked paid %(count)d: %(payouts)s.",
@@ -358,11 +362,3 @@ class PayoutAdmin(admin.ModelAdmin):
                 "problems": " ".join(problems),
             }
             self.message_user(request, message, messages.ERROR)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)

@@ -1,7 +1,9 @@
 """Pay periods: add a week, close it, generate its payouts."""
 
+from functools import partial
+
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
@@ -10,11 +12,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin.actions import run_each
-from accounts.admin.readonly import ReadOnlyInline
+from accounts.models import User
 from payments import services
 from payments.forms import PayPeriodAddForm
-from payments.models import PayPeriod, PayPeriodStatusChange
+from portal.admin_kit import ReadOnlyInline, run_each, run_once
+from projects.models import PayPeriod, PayPeriodStatusChange
 
 
 class PayPeriodStatusChangeInline(ReadOnlyInline):
@@ -78,10 +80,10 @@ class PayPeriodAdmin(admin.ModelAdmin):
         return False
 
     def has_close_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("payments.close_payperiod")
+        return request.user.has_perm("projects.close_payperiod")
 
     def has_generate_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("payments.generate_payouts")
+        return request.user.has_perm("projects.generate_payouts")
 
     @admin.display(description=_("payouts"))
     def payouts_link(self, obj: PayPeriod) -> str:
@@ -101,7 +103,6 @@ class PayPeriodAdmin(admin.ModelAdmin):
             request,
             queryset.order_by("start_on"),
             call=lambda period: services.pay_period_close(period=period, by=request.user),
-            describe=str,
             done=lambda n: ngettext(
                 "Closed %(count)d: %(names)s.", "Closed %(count)d: %(names)s.", n
             ),
@@ -112,12 +113,12 @@ class PayPeriodAdmin(admin.ModelAdmin):
         permissions=["generate"],
     )
     def generate(self, request: HttpRequest, queryset: QuerySet[PayPeriod]) -> None:
+        # Each period on its own, its refusal reported as the service words it (it names the
+        # period), not with the "object: " prefix run_each would add.
         for period in queryset.order_by("start_on"):
-            try:
-                result = services.payouts_generate(period=period, by=request.user)
-            except ValidationError as exc:
-                self.message_user(request, " ".join(exc.messages), messages.ERROR)
-            else:
-                self.message_user(
-                    request, gettext("Generated %(result)s") % {"result": result}, messages.SUCCESS
-                )
+            run_once(self, request, call=partial(_generate, period=period, by=request.user))
+
+
+def _generate(*, period: PayPeriod, by: User) -> str:
+    result = services.payouts_generate(period=period, by=by)
+    return gettext("Generated %(result)s") % {"result": result}

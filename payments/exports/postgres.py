@@ -29,16 +29,6 @@ def _text_sql(expression: str) -> str:
     )
 
 
-def _mask_sql(expression: str) -> str:
-    """``accounts.masking.mask_identifier`` in SQL: the last four characters behind dots."""
-    compact = f"regexp_replace(coalesce({expression}, ''), '\\s', '', 'g')"
-    return (
-        f"CASE WHEN length({compact}) = 0 THEN '' "
-        f"WHEN length({compact}) <= 4 THEN repeat('•', length({compact})) "
-        f"ELSE '••••' || right({compact}, 4) END"
-    )
-
-
 def _day_sql(expression: str) -> str:
     return f"to_char({expression}, 'YYYY-MM-DD')"
 
@@ -58,7 +48,7 @@ def _payouts_sql(payroll: PayrollFilter) -> tuple[str, dict]:
                    c.id AS contractor_id, {_text_sql("c.legal_name")} AS legal_name,
                    {_text_sql("u.email")} AS email, {_text_sql("c.country")} AS country,
                    {_text_sql("pd.method")} AS method,
-                   {_text_sql(_mask_sql("pd.account_identifier"))} AS masked_account,
+                   {_text_sql("pd.account_masked")} AS masked_account,
                    {_text_sql("p.currency")} AS currency, p.minutes, p.gross_minor,
                    p.adjustments_minor, p.net_minor, {_text_sql("p.status")} AS status,
                    {_text_sql("p.reference")} AS reference, {_day_sql("p.paid_on")} AS paid_on,

@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from payments import services
-from payments.models import Payout, PayoutStatus, PayPeriod, PeriodStatus
+from payments.models import Payout, PayoutStatus
 from payments.sql import tables
-from projects.models import Project, ProjectStatus
+from projects.models import PayPeriod, PeriodStatus, Project, ProjectStatus
 
 ASSIGNMENTS_PER_CONTRACTOR = 3
 CELLS_PER_ASSIGNMENT = 35  # seven days × five kinds
@@ -83,8 +83,9 @@ class Seeder:
         self.execute(
             f"""
             INSERT INTO {t["user"]} (password, is_superuser, email, is_staff, is_active,
-                                     date_joined)
-            SELECT '!', false, 'bench-' || g || '@example.com', false, true, %(now)s
+                                     date_joined, language, time_zone)
+            SELECT '!', false, 'bench-' || g || '@example.com', false, true, %(now)s,
+                   (ARRAY['en', 'id', 'vi', 'zh-hant'])[1 + g %% 4], 'UTC'
             FROM generate_series(1, %(count)s) g;
             INSERT INTO {t["contractor"]} (
                 user_id, legal_name, display_name, country, time_zone, hours_per_week,
@@ -95,9 +96,10 @@ class Seeder:
                    %(now)s, %(now)s, %(now)s
             FROM {t["user"]} u WHERE u.email LIKE 'bench-%%' AND NOT u.is_staff;
             INSERT INTO {t["payout_details"]} (profile_id, method, account_holder,
-                                               account_identifier, updated_at)
+                                               account_identifier, account_masked, updated_at)
             SELECT c.id, 'bank_transfer', c.legal_name,
-                   'DE' || lpad((c.id * 7919)::text, 20, '0'), %(now)s
+                   'DE' || lpad((c.id * 7919)::text, 20, '0'),
+                   '••••' || right(lpad((c.id * 7919)::text, 20, '0'), 4), %(now)s
             FROM {t["contractor"]} c;
             """,  # noqa: S608 - table names from the models' metadata
             {"count": self.contractors},

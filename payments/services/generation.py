@@ -13,24 +13,22 @@ period and currency) would refuse a duplicate even if that lock were missed:
 the run would fail and change nothing rather than pay anything twice.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from payments.models import (
-    OPEN_PAYOUT_STATUSES,
-    PayoutStatus,
-    PayPeriod,
-    PeriodStatus,
-)
+from payments.models import OPEN_PAYOUT_STATUSES, PayoutStatus
 from payments.sql import in_list, tables
 from portal.money import line_amount_sql
-from projects.models import EntryStatus
+from projects.models import EntryStatus, PayPeriod, PeriodStatus
 
 OPEN_IN, OPEN_PARAMS = in_list("open", tuple(status.value for status in OPEN_PAYOUT_STATUSES))
 # Enough new payouts to make the planner's old statistics misleading.
@@ -84,7 +82,7 @@ def _payable_entries_sql(t: dict[str, str], join: str = "") -> str:
     """  # noqa: S608 - table names come from the models' metadata, values are parameters.
 
 
-def _insert_payouts(cursor, t: dict[str, str], params: dict) -> int:
+def _insert_payouts(cursor: CursorWrapper, t: dict[str, str], params: Mapping[str, Any]) -> int:
     """One draft per contractor and currency with payable entries and no open payout."""
     cursor.execute(
         f"""
@@ -104,10 +102,11 @@ def _insert_payouts(cursor, t: dict[str, str], params: dict) -> int:
         """,  # noqa: S608
         params,
     )
-    return cursor.rowcount
+    created: int = cursor.rowcount
+    return created
 
 
-def _insert_lines(cursor, t: dict[str, str], params: dict) -> int:
+def _insert_lines(cursor: CursorWrapper, t: dict[str, str], params: Mapping[str, Any]) -> int:
     """Every payable entry becomes a line of its contractor's draft payout, priced once."""
     cursor.execute(
         f"""
@@ -121,10 +120,13 @@ def _insert_lines(cursor, t: dict[str, str], params: dict) -> int:
         """,  # noqa: S608
         params,
     )
-    return cursor.rowcount
+    added: int = cursor.rowcount
+    return added
 
 
-def _refresh_draft_totals(cursor, t: dict[str, str], params: dict) -> None:
+def _refresh_draft_totals(
+    cursor: CursorWrapper, t: dict[str, str], params: Mapping[str, Any]
+) -> None:
     """Each draft's minutes and gross are the sums of its lines; net adds the adjustments."""
     cursor.execute(
         f"""
@@ -144,7 +146,7 @@ def _refresh_draft_totals(cursor, t: dict[str, str], params: dict) -> None:
     )
 
 
-def _record_creation(cursor, t: dict[str, str], params: dict) -> None:
+def _record_creation(cursor: CursorWrapper, t: dict[str, str], params: Mapping[str, Any]) -> None:
     """The first history row of each new payout: created as a draft, by whoever generated it."""
     cursor.execute(
         f"""
@@ -159,7 +161,7 @@ def _record_creation(cursor, t: dict[str, str], params: dict) -> None:
     )
 
 
-def _refresh_statistics(cursor, t: dict[str, str], created: int) -> None:
+def _refresh_statistics(cursor: CursorWrapper, t: dict[str, str], created: int) -> None:
     """Let PostgreSQL's planner see the payouts just created before it joins lines to them.
 
     Without it, statistics from before the insert say the period has no
@@ -169,7 +171,7 @@ def _refresh_statistics(cursor, t: dict[str, str], created: int) -> None:
         cursor.execute(f"ANALYZE {t['payout']}")
 
 
-def _count_waiting(cursor, t: dict[str, str], params: dict) -> int:
+def _count_waiting(cursor: CursorWrapper, t: dict[str, str], params: Mapping[str, Any]) -> int:
     """Payable entries left without a line: only a non-draft open payout keeps them out."""
     cursor.execute(
         f"SELECT 1 FROM {t['payout']} WHERE period_id = %(period)s "  # noqa: S608
@@ -179,7 +181,8 @@ def _count_waiting(cursor, t: dict[str, str], params: dict) -> int:
     if cursor.fetchone() is None:
         return 0
     cursor.execute(f"SELECT COUNT(*) {_payable_entries_sql(t)}", params)  # noqa: S608
-    return cursor.fetchone()[0]
+    waiting: int = cursor.fetchone()[0]
+    return waiting
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ is told what happened.
 
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,20 +20,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from payments.models import (
-    Adjustment,
-    AdjustmentKind,
-    Payout,
-    PayoutStatus,
-    PayoutStatusChange,
-    PayPeriod,
-)
+from payments.models import Adjustment, AdjustmentKind, Payout, PayoutStatus, PayoutStatusChange
 from portal.dates import format_day
 from portal.models import NotificationKind
 from portal.money import format_money
 from portal.notifications import Notice, notify
+from portal.typed_text import writer_language
+from projects.models import PayPeriod
 
-REFERENCE_MAX_LENGTH = Payout._meta.get_field("reference").max_length
+# The reference is a CharField, so its limit is set; get_field() is typed for any field.
+REFERENCE_MAX_LENGTH = cast(int, Payout._meta.get_field("reference").max_length)
 
 
 def _refusal(payout: Payout, to: str) -> str:
@@ -40,7 +37,7 @@ def _refusal(payout: Payout, to: str) -> str:
     language words the status its own way."""
     draft, approved, paid = PayoutStatus.DRAFT, PayoutStatus.APPROVED, PayoutStatus.PAID
     failed, cancelled = PayoutStatus.FAILED, PayoutStatus.CANCELLED
-    sentences = {
+    sentences: dict[tuple[str, str], str] = {
         (approved, approved): _("%(payout)s is already approved."),
         (paid, paid): _("%(payout)s is already paid."),
         (failed, failed): _("%(payout)s is already failed."),
@@ -69,7 +66,7 @@ def _refusal(payout: Payout, to: str) -> str:
 
 def _not_adjustable(payout: Payout) -> str:
     """Why a payout that is no longer a draft can't be adjusted."""
-    sentences = {
+    sentences: dict[str, str] = {
         PayoutStatus.APPROVED: _("%(payout)s is approved; only drafts can be adjusted."),
         PayoutStatus.PAID: _("%(payout)s is paid; only drafts can be adjusted."),
         PayoutStatus.FAILED: _("%(payout)s is failed; only drafts can be adjusted."),
@@ -169,8 +166,8 @@ def payout_mark_failed(*, payout: Payout, by: User, reason: str) -> Payout:
     reason = _required(reason, "reason", _("Say why the payment failed; the contractor reads it."))
     payout = _lock(payout)
     _move(payout, PayoutStatus.FAILED, by=by, reason=reason)
-    payout.failure_reason = reason
-    payout.save(update_fields=["status", "failure_reason", "updated_at"])
+    payout.failure_reason, payout.written_in = reason, writer_language()
+    payout.save(update_fields=["status", "failure_reason", "written_in", "updated_at"])
     notify(
         recipients=User.objects.filter(pk=payout.contractor.user_id),
         kind=NotificationKind.PAYOUT_FAILED,
@@ -195,8 +192,8 @@ def payout_retry(*, payout: Payout, by: User) -> Payout:
     # The history keeps this note in the language of whoever retried.
     note = _("Retry after: %(reason)s") % {"reason": payout.failure_reason}
     _move(payout, PayoutStatus.APPROVED, by=by, reason=note)
-    payout.failure_reason = ""
-    payout.save(update_fields=["status", "failure_reason", "updated_at"])
+    payout.failure_reason, payout.written_in = "", ""
+    payout.save(update_fields=["status", "failure_reason", "written_in", "updated_at"])
     return payout
 
 
@@ -258,6 +255,7 @@ def payout_adjust(*, payout: Payout, by: User, details: AdjustmentDetails) -> Ad
         kind=details.kind,
         amount_minor=details.amount_minor,
         reason=details.reason.strip(),
+        written_in=writer_language(),
         created_by=by,
     )
     total = payout.adjustments.aggregate(total=Sum("amount_minor"))["total"]
@@ -277,7 +275,9 @@ class Payment:
     paid_on: date
 
 
-def payouts_mark_paid_many(*, payments: list[Payment], by: User) -> tuple[list[Payout], dict]:
+def payouts_mark_paid_many(
+    *, payments: list[Payment], by: User
+) -> tuple[list[Payout], dict[int, list[str]]]:
     """Mark each reported payment, each in its own transaction.
 
     Returns the payouts marked paid and, by payout id, the messages of those

@@ -12,9 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from payments.models import PayPeriod, PayPeriodStatusChange, PeriodStatus
 from portal.dates import babel_locale, format_day
-from projects.models import TimeEntry
+from projects.models import PayPeriod, PayPeriodStatusChange, PeriodStatus, TimeEntry
 
 logger = logging.getLogger(__name__)
 

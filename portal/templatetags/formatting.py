@@ -6,6 +6,9 @@ Money, durations, dates and times, in the reader's language and time zone:
 """
 
 from django import template
+from django.utils import translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from portal.dates import (
     format_clock,
@@ -61,3 +64,14 @@ def zone_name(zone: str) -> str:
 @register.simple_tag
 def reader_time_zone() -> str:
     return time_zone_label()
+
+
+@register.filter
+def typed(text: str, written_in: str) -> SafeString | str:
+    """Typed text inside a translated sentence, marked with its language when that is not the
+    reader's: ``{% blocktranslate with reason=payout.failure_reason|typed:payout.written_in %}``.
+    The note naming the language goes after the sentence (``includes/_typed.html``,
+    ``note_only``)."""
+    if not written_in or not text or written_in == translation.get_language():
+        return text
+    return format_html('<span lang="{}">{}</span>', written_in, text)

@@ -3,13 +3,14 @@
 from django.contrib import admin
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_kit import ReadOnlyInline, form_action, money, run_each
 from portal.dates import day_label, format_minutes
 from projects import forms, services
-from projects.admin.actions import action_form, apply_each, money
 from projects.models import (
     Assignment,
     AssignmentRate,
@@ -18,44 +19,28 @@ from projects.models import (
 from projects.time_rules import rate_on
 
 
-class AssignmentRateInline(admin.TabularInline):
+class AssignmentRateInline(ReadOnlyInline):
     model = AssignmentRate
     fields = ["effective_on", "rate", "set_by", "created_at"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name_plural = _("rate history")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AssignmentRate]:
         return super().get_queryset(request).select_related("set_by")
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("hourly rate"))
     def rate(self, obj: AssignmentRate) -> str:
         return money(obj.rate_minor, obj.currency)
 
 
-class AssignmentStatusChangeInline(admin.TabularInline):
+class AssignmentStatusChangeInline(ReadOnlyInline):
     model = AssignmentStatusChange
     fields = ["at", "from_status", "to_status", "reason", "by"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name_plural = _("status history")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AssignmentStatusChange]:
         return super().get_queryset(request).select_related("by")
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(Assignment)
@@ -124,89 +109,111 @@ class AssignmentAdmin(admin.ModelAdmin):
         return money(rate.rate_minor, rate.currency) if rate else "—"
 
     @admin.action(description=_("Change the weekly cap or end date…"), permissions=["change"])
-    def change_cap(self, request: HttpRequest, queryset: QuerySet[Assignment]):
-        data, page = action_form(
+    def change_cap(
+        self, request: HttpRequest, queryset: QuerySet[Assignment]
+    ) -> TemplateResponse | None:
+        def update_each(form: forms.AssignmentForm) -> None:
+            def update_one(assignment: Assignment) -> str:
+                services.assignment_update(
+                    assignment=assignment,
+                    by=request.user,
+                    weekly_cap_minutes=form.cleaned_data["weekly_cap"],
+                    end_on=form.cleaned_data["end_on"],
+                )
+                return gettext("Updated %(assignment)s.") % {"assignment": assignment}
+
+            run_each(self, request, queryset, call=update_one)
+
+        return form_action(
             self,
             request,
             queryset,
             form=forms.AssignmentForm,
             title=gettext("Change cap and end date"),
+            apply=update_each,
         )
-        if data is None:
-            return page
-
-        def apply(assignment: Assignment) -> str:
-            services.assignment_update(
-                assignment=assignment,
-                by=request.user,
-                weekly_cap_minutes=data["weekly_cap"],
-                end_on=data["end_on"],
-            )
-            return gettext("Updated %(assignment)s.") % {"assignment": assignment}
-
-        return apply_each(self, request, queryset, apply)
 
     @admin.action(description=_("Set a new rate…"), permissions=["rate"])
-    def set_rate(self, request: HttpRequest, queryset: QuerySet[Assignment]):
-        data, page = action_form(
-            self, request, queryset, form=forms.RateForm, title=gettext("Set a new rate")
+    def set_rate(
+        self, request: HttpRequest, queryset: QuerySet[Assignment]
+    ) -> TemplateResponse | None:
+        def set_each(form: forms.RateForm) -> None:
+            data = form.cleaned_data
+
+            def set_one(assignment: Assignment) -> str:
+                services.assignment_rate_set(
+                    assignment=assignment,
+                    by=request.user,
+                    rate_minor=data["rate_minor"],
+                    currency=data["currency"],
+                    effective_on=data["effective_on"],
+                )
+                return gettext("%(assignment)s: %(rate)s an hour from %(day)s.") % {
+                    "assignment": assignment,
+                    "rate": money(data["rate_minor"], data["currency"]),
+                    "day": day_label(data["effective_on"]),
+                }
+
+            run_each(self, request, queryset, call=set_one)
+
+        return form_action(
+            self,
+            request,
+            queryset,
+            form=forms.RateForm,
+            title=gettext("Set a new rate"),
+            apply=set_each,
         )
-        if data is None:
-            return page
-
-        def apply(assignment: Assignment) -> str:
-            services.assignment_rate_set(
-                assignment=assignment,
-                by=request.user,
-                rate_minor=data["rate_minor"],
-                currency=data["currency"],
-                effective_on=data["effective_on"],
-            )
-            return gettext("%(assignment)s: %(rate)s an hour from %(day)s.") % {
-                "assignment": assignment,
-                "rate": money(data["rate_minor"], data["currency"]),
-                "day": day_label(data["effective_on"]),
-            }
-
-        return apply_each(self, request, queryset, apply)
 
     @admin.action(description=_("End the selected assignments…"), permissions=["change"])
-    def end(self, request: HttpRequest, queryset: QuerySet[Assignment]):
-        data, page = action_form(
-            self, request, queryset, form=forms.EndForm, title=gettext("End assignments")
+    def end(self, request: HttpRequest, queryset: QuerySet[Assignment]) -> TemplateResponse | None:
+        def end_each(form: forms.EndForm) -> None:
+            def end_one(assignment: Assignment) -> str:
+                services.assignment_end(
+                    assignment=assignment, by=request.user, end_on=form.cleaned_data["end_on"]
+                )
+                return gettext("Ended %(assignment)s.") % {"assignment": assignment}
+
+            run_each(self, request, queryset, call=end_one)
+
+        return form_action(
+            self,
+            request,
+            queryset,
+            form=forms.EndForm,
+            title=gettext("End assignments"),
+            apply=end_each,
         )
-        if data is None:
-            return page
-
-        def apply(assignment: Assignment) -> str:
-            services.assignment_end(assignment=assignment, by=request.user, end_on=data["end_on"])
-            return gettext("Ended %(assignment)s.") % {"assignment": assignment}
-
-        return apply_each(self, request, queryset, apply)
 
     @admin.action(
         description=_("Remove the selected contractors from their project…"),
         permissions=["change"],
     )
-    def remove(self, request: HttpRequest, queryset: QuerySet[Assignment]):
-        data, page = action_form(
-            self, request, queryset, form=forms.RemoveForm, title=gettext("Remove from project")
+    def remove(
+        self, request: HttpRequest, queryset: QuerySet[Assignment]
+    ) -> TemplateResponse | None:
+        def remove_each(form: forms.RemoveForm) -> None:
+            def remove_one(assignment: Assignment) -> str:
+                services.assignment_remove(
+                    assignment=assignment, by=request.user, reason=form.cleaned_data["reason"]
+                )
+                return gettext("Removed %(assignment)s.") % {"assignment": assignment}
+
+            run_each(self, request, queryset, call=remove_one)
+
+        return form_action(
+            self,
+            request,
+            queryset,
+            form=forms.RemoveForm,
+            title=gettext("Remove from project"),
+            apply=remove_each,
         )
-        if data is None:
-            return page
-
-        def apply(assignment: Assignment) -> str:
-            services.assignment_remove(
-                assignment=assignment, by=request.user, reason=data["reason"]
-            )
-            return gettext("Removed %(assignment)s.") % {"assignment": assignment}
-
-        return apply_each(self, request, queryset, apply)
 
     @admin.action(description=_("Reinstate the selected assignments"), permissions=["change"])
     def reinstate(self, request: HttpRequest, queryset: QuerySet[Assignment]) -> None:
-        def apply(assignment: Assignment) -> str:
+        def reinstate_one(assignment: Assignment) -> str:
             services.assignment_reinstate(assignment=assignment, by=request.user)
             return gettext("Reinstated %(assignment)s.") % {"assignment": assignment}
 
-        apply_each(self, request, queryset, apply)
+        run_each(self, request, queryset, call=reinstate_one)

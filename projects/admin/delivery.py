@@ -8,8 +8,9 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_kit import ReadOnlyAdminMixin
 from portal.models import EmailStatus
-from portal.selectors import with_delivery_counts
+from portal.notifications.selectors import with_delivery_counts
 from projects.models import ProjectStatusChange
 
 
@@ -51,7 +52,7 @@ class DeliveryColumns:
 
 
 @admin.register(ProjectStatusChange)
-class ProjectStatusChangeAdmin(DeliveryColumns, admin.ModelAdmin):
+class ProjectStatusChangeAdmin(DeliveryColumns, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every status change of every project, with how its notices went out."""
 
     list_display = [
@@ -83,12 +84,3 @@ class ProjectStatusChangeAdmin(DeliveryColumns, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ProjectStatusChange]:
         return self.with_delivery(super().get_queryset(request))
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

@@ -1,16 +1,19 @@
 """Projects: details, their assignments and status history, and the status actions."""
 
+from functools import partial
+
 from django.contrib import admin, messages
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import ContractorProfile, User
+from portal.admin_kit import ReadOnlyInline, form_action, money, run_each
 from portal.dates import format_day, format_minutes, format_moment
-from portal.models import Notification
 from projects import forms, selectors, services
-from projects.admin.actions import action_form, apply_each, money
 from projects.admin.delivery import DeliveryColumns
 from projects.models import (
     Assignment,
@@ -23,12 +26,10 @@ from projects.models import (
 from projects.time_rules import rate_on
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(ReadOnlyInline):
     model = Assignment
     fields = ["contractor_link", "status", "start_on", "end_on", "cap", "current_rate"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Assignment]:
@@ -38,12 +39,6 @@ class AssignmentInline(admin.TabularInline):
             .select_related("contractor__user", "project")
             .prefetch_related(Prefetch("rates", queryset=AssignmentRate.objects.order_by("pk")))
         )
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("contractor"))
     def contractor_link(self, obj: Assignment) -> str:
@@ -59,7 +54,7 @@ class AssignmentInline(admin.TabularInline):
         return money(rate.rate_minor, rate.currency) if rate else "—"
 
 
-class ProjectStatusChangeInline(DeliveryColumns, admin.TabularInline):
+class ProjectStatusChangeInline(DeliveryColumns, ReadOnlyInline):
     model = ProjectStatusChange
     fields = [
         "effective_at",
@@ -72,22 +67,14 @@ class ProjectStatusChangeInline(DeliveryColumns, admin.TabularInline):
         *DeliveryColumns.delivery_fields,
     ]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name = _("status change")
     verbose_name_plural = _("status history")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ProjectStatusChange]:
         return self.with_delivery(super().get_queryset(request).select_related("by"))
 
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-
-class ScheduledPauseInline(DeliveryColumns, admin.TabularInline):
+class ScheduledPauseInline(DeliveryColumns, ReadOnlyInline):
     model = ScheduledPause
     fk_name = "project"
     fields = [
@@ -102,19 +89,11 @@ class ScheduledPauseInline(DeliveryColumns, admin.TabularInline):
         *DeliveryColumns.delivery_fields,
     ]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name = _("pause announced ahead of time")
     verbose_name_plural = _("pauses announced ahead of time")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ScheduledPause]:
         return self.with_delivery(super().get_queryset(request).select_related("by"))
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(Project)
@@ -201,161 +180,183 @@ class ProjectAdmin(admin.ModelAdmin):
         description=_("Activate the selected draft projects"), permissions=["change_status"]
     )
     def activate(self, request: HttpRequest, queryset: QuerySet[Project]) -> None:
-        def apply(project: Project) -> str:
+        def activate_one(project: Project) -> str:
             services.project_activate(project=project, by=request.user)
             return gettext("«%(project)s» is active.") % {"project": project}
 
-        apply_each(self, request, queryset, apply)
+        run_each(self, request, queryset, call=activate_one)
 
     @admin.action(description=_("Pause the selected projects…"), permissions=["change_status"])
-    def pause(self, request: HttpRequest, queryset: QuerySet[Project]):
-        data, page = action_form(
-            self, request, queryset, form=forms.PauseForm, title=gettext("Pause projects")
-        )
-        if data is None:
-            return page
-        details = {
-            "by": request.user,
-            "reason": data["reason"],
-            "message": data["message"],
-            "expected_resume_on": data["expected_resume_on"],
-        }
-
-        def apply(project: Project) -> str:
-            if data["effective_at"] is None:
-                change = services.project_pause(project=project, **details)
-                count = _told(change.topic)
-                return ngettext(
-                    "«%(project)s» is paused; %(count)d contractor told.",
-                    "«%(project)s» is paused; %(count)d contractors told.",
-                    count,
-                ) % {"project": project, "count": count}
-            pause = services.project_pause_schedule(
-                project=project, effective_at=data["effective_at"], **details
+    def pause(self, request: HttpRequest, queryset: QuerySet[Project]) -> TemplateResponse | None:
+        def pause_each(form: forms.PauseForm) -> None:
+            run_each(
+                self,
+                request,
+                queryset,
+                call=partial(_pause, by=request.user, data=form.cleaned_data),
             )
-            count = _told(pause.topic)
-            return ngettext(
-                "«%(project)s» pauses at %(when)s; %(count)d contractor told now.",
-                "«%(project)s» pauses at %(when)s; %(count)d contractors told now.",
-                count,
-            ) % {"project": project, "when": format_moment(pause.effective_at), "count": count}
 
-        return apply_each(self, request, queryset, apply)
+        return form_action(
+            self,
+            request,
+            queryset,
+            form=forms.PauseForm,
+            title=gettext("Pause projects"),
+            apply=pause_each,
+        )
 
     @admin.action(
         description=_("Call off the scheduled pause of the selected projects…"),
         permissions=["change_status"],
     )
-    def cancel_pause(self, request: HttpRequest, queryset: QuerySet[Project]):
-        data, page = action_form(
+    def cancel_pause(
+        self, request: HttpRequest, queryset: QuerySet[Project]
+    ) -> TemplateResponse | None:
+        def cancel_each(form: forms.CancelPauseForm) -> None:
+            def cancel_one(project: Project) -> str:
+                pause = services.project_pause_cancel(
+                    project=project, by=request.user, message=form.cleaned_data["message"]
+                )
+                count = pause.told
+                return ngettext(
+                    "«%(project)s» will not pause; %(count)d contractor told.",
+                    "«%(project)s» will not pause; %(count)d contractors told.",
+                    count,
+                ) % {"project": project, "count": count}
+
+            run_each(self, request, queryset, call=cancel_one)
+
+        return form_action(
             self,
             request,
             queryset,
             form=forms.CancelPauseForm,
             title=gettext("Call off scheduled pauses"),
+            apply=cancel_each,
         )
-        if data is None:
-            return page
-
-        def apply(project: Project) -> str:
-            pause = services.project_pause_cancel(
-                project=project, by=request.user, message=data["message"]
-            )
-            count = _told(pause.cancel_topic)
-            return ngettext(
-                "«%(project)s» will not pause; %(count)d contractor told.",
-                "«%(project)s» will not pause; %(count)d contractors told.",
-                count,
-            ) % {"project": project, "count": count}
-
-        return apply_each(self, request, queryset, apply)
 
     @admin.action(
         description=_("Resume the selected paused projects…"), permissions=["change_status"]
     )
-    def resume(self, request: HttpRequest, queryset: QuerySet[Project]):
-        data, page = action_form(
-            self, request, queryset, form=forms.ResumeForm, title=gettext("Resume projects")
+    def resume(self, request: HttpRequest, queryset: QuerySet[Project]) -> TemplateResponse | None:
+        def resume_each(form: forms.ResumeForm) -> None:
+            def resume_one(project: Project) -> str:
+                change = services.project_resume(
+                    project=project, by=request.user, message=form.cleaned_data["message"]
+                )
+                count = change.told
+                return ngettext(
+                    "«%(project)s» is active again; %(count)d contractor told.",
+                    "«%(project)s» is active again; %(count)d contractors told.",
+                    count,
+                ) % {"project": project, "count": count}
+
+            run_each(self, request, queryset, call=resume_one)
+
+        return form_action(
+            self,
+            request,
+            queryset,
+            form=forms.ResumeForm,
+            title=gettext("Resume projects"),
+            apply=resume_each,
         )
-        if data is None:
-            return page
-
-        def apply(project: Project) -> str:
-            change = services.project_resume(
-                project=project, by=request.user, message=data["message"]
-            )
-            count = _told(change.topic)
-            return ngettext(
-                "«%(project)s» is active again; %(count)d contractor told.",
-                "«%(project)s» is active again; %(count)d contractors told.",
-                count,
-            ) % {"project": project, "count": count}
-
-        return apply_each(self, request, queryset, apply)
 
     @admin.action(description=_("Close the selected projects…"), permissions=["change_status"])
-    def close(self, request: HttpRequest, queryset: QuerySet[Project]):
-        data, page = action_form(
-            self, request, queryset, form=forms.CloseForm, title=gettext("Close projects")
+    def close(self, request: HttpRequest, queryset: QuerySet[Project]) -> TemplateResponse | None:
+        def close_each(form: forms.CloseForm) -> None:
+            def close_one(project: Project) -> str:
+                change = services.project_close(
+                    project=project, by=request.user, message=form.cleaned_data["message"]
+                )
+                count = change.told
+                return ngettext(
+                    "«%(project)s» is closed; %(count)d contractor told.",
+                    "«%(project)s» is closed; %(count)d contractors told.",
+                    count,
+                ) % {"project": project, "count": count}
+
+            run_each(self, request, queryset, call=close_one)
+
+        return form_action(
+            self,
+            request,
+            queryset,
+            form=forms.CloseForm,
+            title=gettext("Close projects"),
+            apply=close_each,
         )
-        if data is None:
-            return page
-
-        def apply(project: Project) -> str:
-            change = services.project_close(
-                project=project, by=request.user, message=data["message"]
-            )
-            count = _told(change.topic)
-            return ngettext(
-                "«%(project)s» is closed; %(count)d contractor told.",
-                "«%(project)s» is closed; %(count)d contractors told.",
-                count,
-            ) % {"project": project, "count": count}
-
-        return apply_each(self, request, queryset, apply)
 
     @admin.action(
         description=_("Assign contractors to the selected project…"), permissions=["assign"]
     )
-    def assign_contractors(self, request: HttpRequest, queryset: QuerySet[Project]):
+    def assign_contractors(
+        self, request: HttpRequest, queryset: QuerySet[Project]
+    ) -> TemplateResponse | None:
         if queryset.count() != 1:
             self.message_user(
                 request, gettext("Select exactly one project to assign to."), messages.ERROR
             )
             return None
         project = queryset.get()
-        candidates = selectors.contractors_matching(project)
 
-        data, page = action_form(
+        def assign_each(form: forms.AssignContractorsForm) -> None:
+            data = form.cleaned_data
+            assign = partial(_assign, project=project, by=request.user, data=data)
+            run_each(self, request, data["contractors"], call=assign)
+
+        return form_action(
             self,
             request,
             queryset,
-            form=lambda *args: forms.AssignContractorsForm(
-                *args, project=project, candidates=candidates
+            form=partial(
+                forms.AssignContractorsForm,
+                project=project,
+                candidates=selectors.contractors_matching(project),
             ),
             title=gettext("Assign contractors to «%(project)s»") % {"project": project},
+            apply=assign_each,
         )
-        if data is None:
-            return page
-
-        def apply(profile) -> str:
-            services.assignment_create(
-                project=project,
-                contractor=profile,
-                by=request.user,
-                start_on=data["start_on"],
-                weekly_cap_minutes=data["weekly_cap"],
-                rate_minor=data["rate_minor"],
-                currency=data["currency"],
-            )
-            return gettext("Assigned %(contractor)s to «%(project)s».") % {
-                "contractor": profile.legal_name,
-                "project": project,
-            }
-
-        return apply_each(self, request, data["contractors"], apply)
 
 
-def _told(topic: str) -> int:
-    """How many people the notices of ``topic`` went to."""
-    return Notification.objects.filter(topic=topic).values("recipient").distinct().count()
+def _pause(project: Project, *, by: User, data: dict) -> str:
+    """Pause now, or announce the pause for later; the sentence says which, and who was told."""
+    details = {
+        "by": by,
+        "reason": data["reason"],
+        "message": data["message"],
+        "expected_resume_on": data["expected_resume_on"],
+    }
+    if data["effective_at"] is None:
+        change = services.project_pause(project=project, **details)
+        count = change.told
+        return ngettext(
+            "«%(project)s» is paused; %(count)d contractor told.",
+            "«%(project)s» is paused; %(count)d contractors told.",
+            count,
+        ) % {"project": project, "count": count}
+    pause = services.project_pause_schedule(
+        project=project, effective_at=data["effective_at"], **details
+    )
+    count = pause.told
+    return ngettext(
+        "«%(project)s» pauses at %(when)s; %(count)d contractor told now.",
+        "«%(project)s» pauses at %(when)s; %(count)d contractors told now.",
+        count,
+    ) % {"project": project, "when": format_moment(pause.effective_at), "count": count}
+
+
+def _assign(profile: ContractorProfile, *, project: Project, by: User, data: dict) -> str:
+    services.assignment_create(
+        project=project,
+        contractor=profile,
+        by=by,
+        start_on=data["start_on"],
+        weekly_cap_minutes=data["weekly_cap"],
+        rate_minor=data["rate_minor"],
+        currency=data["currency"],
+    )
+    return gettext("Assigned %(contractor)s to «%(project)s».") % {
+        "contractor": profile.legal_name,
+        "project": project,
+    }

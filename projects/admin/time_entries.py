@@ -2,18 +2,18 @@
 
 from datetime import timedelta
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ContractorProfile
+from portal.admin_kit import ReadOnlyAdminMixin, ReadOnlyInline, form_action, money, run_once
 from portal.dates import day_label, format_minutes
 from projects import forms, selectors, services
-from projects.admin.actions import action_form, errors_text, money
 from projects.models import (
     TimeEntry,
     TimeEntryStatusChange,
@@ -40,19 +40,14 @@ class WeekFilter(admin.SimpleListFilter):
         return queryset.filter(work_on__range=(monday, monday + timedelta(days=6)))
 
 
-class TimeEntryStatusChangeInline(admin.TabularInline):
+class TimeEntryStatusChangeInline(ReadOnlyInline):
     model = TimeEntryStatusChange
     fields = ["at", "from_status", "to_status", "reason", "by"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name_plural = _("history")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[TimeEntryStatusChange]:
         return super().get_queryset(request).select_related("by")
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class ContractorFilter(admin.RelatedOnlyFieldListFilter):
@@ -65,7 +60,7 @@ class ContractorFilter(admin.RelatedOnlyFieldListFilter):
 
 
 @admin.register(TimeEntry)
-class TimeEntryAdmin(admin.ModelAdmin):
+class TimeEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "work_on",
         "contractor",
@@ -114,15 +109,6 @@ class TimeEntryAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[TimeEntry]:
         return selectors.time_entry_list_for_reviewer()
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
     def has_review_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("projects.review_timeentry")
 
@@ -155,38 +141,38 @@ class TimeEntryAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Approve the selected submitted entries"), permissions=["review"])
     def approve(self, request: HttpRequest, queryset: QuerySet[TimeEntry]) -> None:
-        try:
+        def approve_all() -> str:
             entries = services.time_entries_approve(
                 entry_ids=list(queryset.values_list("pk", flat=True)), by=request.user
             )
-        except ValidationError as exc:
-            self.message_user(request, errors_text(exc), messages.ERROR)
-            return
-        self.message_user(request, _approved(len(entries)), messages.SUCCESS)
+            return _approved(len(entries))
+
+        run_once(self, request, call=approve_all)
 
     @admin.action(description=_("Reject the selected submitted entries…"), permissions=["review"])
-    def reject(self, request: HttpRequest, queryset: QuerySet[TimeEntry]):
-        data, page = action_form(
+    def reject(
+        self, request: HttpRequest, queryset: QuerySet[TimeEntry]
+    ) -> TemplateResponse | None:
+        def reject_all(form: forms.ReasonForm) -> None:
+            def reject_entries() -> str:
+                entries = services.time_entries_reject(
+                    entry_ids=list(queryset.values_list("pk", flat=True)),
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+                return _rejected(len(entries))
+
+            run_once(self, request, call=reject_entries)
+
+        return form_action(
             self,
             request,
             queryset,
             form=forms.ReasonForm,
             title=gettext("Reject time entries"),
-            description=_entry_description,
+            describe=_entry_description,
+            apply=reject_all,
         )
-        if data is None:
-            return page
-        try:
-            entries = services.time_entries_reject(
-                entry_ids=list(queryset.values_list("pk", flat=True)),
-                by=request.user,
-                reason=data["reason"],
-            )
-        except ValidationError as exc:
-            self.message_user(request, errors_text(exc), messages.ERROR)
-            return None
-        self.message_user(request, _rejected(len(entries)), messages.SUCCESS)
-        return None
 
 
 def _approved(count: int) -> str:

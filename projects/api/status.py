@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api import SignedIn, django_validation_errors_as_400
+from portal.api_kit import SignedIn
 from projects import selectors, services
 from projects.api.work import VALIDATION_ERROR, valid
 from projects.models import (
@@ -124,12 +124,11 @@ class ProjectPauseApi(_StatusApi):
             "message": data["message"],
             "expected_resume_on": data["expected_resume_on"],
         }
-        with django_validation_errors_as_400():
-            if data["effective_at"] is None:
-                return _change_response(services.project_pause(project=project, **details))
-            pause = services.project_pause_schedule(
-                project=project, effective_at=data["effective_at"], **details
-            )
+        if data["effective_at"] is None:
+            return _change_response(services.project_pause(project=project, **details))
+        pause = services.project_pause_schedule(
+            project=project, effective_at=data["effective_at"], **details
+        )
         return _pause_response(pause, status.HTTP_202_ACCEPTED)
 
 
@@ -142,10 +141,9 @@ class ProjectPauseCancelApi(_StatusApi):
         """Call off the project's scheduled pause; those told of it are told it is off."""
         project = selectors.project_get_for_manager(project_id)
         data = valid(MessageInSerializer, request.data)
-        with django_validation_errors_as_400():
-            pause = services.project_pause_cancel(
-                project=project, by=request.user, message=data["message"]
-            )
+        pause = services.project_pause_cancel(
+            project=project, by=request.user, message=data["message"]
+        )
         return _pause_response(pause)
 
 
@@ -158,10 +156,7 @@ class ProjectResumeApi(_StatusApi):
         """Resume a paused project; every assigned contractor is told."""
         project = selectors.project_get_for_manager(project_id)
         data = valid(MessageInSerializer, request.data)
-        with django_validation_errors_as_400():
-            change = services.project_resume(
-                project=project, by=request.user, message=data["message"]
-            )
+        change = services.project_resume(project=project, by=request.user, message=data["message"])
         return _change_response(change)
 
 
@@ -174,10 +169,7 @@ class ProjectCloseApi(_StatusApi):
         """Close a project for good, with a message; every assigned contractor is told."""
         project = selectors.project_get_for_manager(project_id)
         data = valid(MessageInSerializer, request.data)
-        with django_validation_errors_as_400():
-            change = services.project_close(
-                project=project, by=request.user, message=data["message"]
-            )
+        change = services.project_close(project=project, by=request.user, message=data["message"])
         return _change_response(change)
 
 

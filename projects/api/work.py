@@ -23,7 +23,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from portal.api import SignedIn, django_validation_errors_as_400
+from accounts.selectors import contractor_for_user
+from portal.api_kit import SignedIn
 from portal.dates import local_today
 from projects import selectors, services
 from projects.models import (
@@ -55,7 +56,7 @@ WEEK = OpenApiParameter(
 
 
 def _today_for(user: User) -> date:
-    profile = selectors.contractor_for_user(user)
+    profile = contractor_for_user(user)
     return local_today(profile.time_zone) if profile else timezone.localdate()
 
 
@@ -226,15 +227,14 @@ class TimeEntryListApi(APIView):
         assignment = selectors.assignment_get_for_contractor(
             user=request.user, pk=data["assignment"]
         )
-        with django_validation_errors_as_400():
-            entry = services.time_entry_create(
-                by=request.user,
-                assignment=assignment,
-                work_on=data["work_on"],
-                kind=data["kind"],
-                minutes=data["minutes"],
-                note=data["note"],
-            )
+        entry = services.time_entry_create(
+            by=request.user,
+            assignment=assignment,
+            work_on=data["work_on"],
+            kind=data["kind"],
+            minutes=data["minutes"],
+            note=data["note"],
+        )
         entry = selectors.time_entry_get_for_contractor(user=request.user, pk=entry.pk)
         return Response(TimeEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
@@ -253,15 +253,14 @@ class TimeEntryDetailApi(APIView):
         """Change a draft or rejected entry; submitted and approved ones are read-only."""
         entry = selectors.time_entry_get_for_contractor(user=request.user, pk=entry_id)
         data = valid(TimeEntryChangeSerializer, request.data)
-        with django_validation_errors_as_400():
-            entry = services.time_entry_update(
-                by=request.user,
-                entry=entry,
-                work_on=data.get("work_on", entry.work_on),
-                kind=data.get("kind", entry.kind),
-                minutes=data.get("minutes", entry.minutes),
-                note=data.get("note", entry.note),
-            )
+        entry = services.time_entry_update(
+            by=request.user,
+            entry=entry,
+            work_on=data.get("work_on", entry.work_on),
+            kind=data.get("kind", entry.kind),
+            minutes=data.get("minutes", entry.minutes),
+            note=data.get("note", entry.note),
+        )
         entry = selectors.time_entry_get_for_contractor(user=request.user, pk=entry.pk)
         return Response(TimeEntrySerializer(entry).data)
 
@@ -269,8 +268,7 @@ class TimeEntryDetailApi(APIView):
     def delete(self, request: Request, entry_id: int) -> Response:
         """Delete a draft or rejected entry."""
         entry = selectors.time_entry_get_for_contractor(user=request.user, pk=entry_id)
-        with django_validation_errors_as_400():
-            services.time_entry_delete(by=request.user, entry=entry)
+        services.time_entry_delete(by=request.user, entry=entry)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -282,8 +280,7 @@ class WeekSubmitApi(APIView):
     def post(self, request: Request) -> Response:
         """Submit the week's drafts and corrected rejections for review, all or none."""
         data = valid(WeekSerializer, request.data)
-        with django_validation_errors_as_400():
-            entries = services.time_week_submit(by=request.user, week=data["week"])
+        entries = services.time_week_submit(by=request.user, week=data["week"])
         ids = [entry.pk for entry in entries]
         submitted = selectors.time_entry_list_for_contractor(request.user).filter(pk__in=ids)
         return Response(TimeEntrySerializer(submitted, many=True).data)
@@ -356,8 +353,7 @@ class ReviewApproveApi(_ReviewApi):
     def post(self, request: Request) -> Response:
         """Approve submitted entries, all or none; each contractor gets one email."""
         data = valid(EntryIdsSerializer, request.data)
-        with django_validation_errors_as_400():
-            entries = services.time_entries_approve(entry_ids=data["ids"], by=request.user)
+        entries = services.time_entries_approve(entry_ids=data["ids"], by=request.user)
         return self._respond(entries)
 
 
@@ -369,8 +365,7 @@ class ReviewRejectApi(_ReviewApi):
     def post(self, request: Request) -> Response:
         """Send submitted entries back with one reason, all or none."""
         data = valid(RejectSerializer, request.data)
-        with django_validation_errors_as_400():
-            entries = services.time_entries_reject(
-                entry_ids=data["ids"], by=request.user, reason=data["reason"]
-            )
+        entries = services.time_entries_reject(
+            entry_ids=data["ids"], by=request.user, reason=data["reason"]
+        )
         return self._respond(entries)

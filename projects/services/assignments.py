@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import validate_currency
 from accounts.models import ContractorProfile, ContractorStatus, User
 from portal.dates import day_label, local_today
+from portal.typed_text import writer_language
 from projects import notices
 from projects.models import (
     Assignment,
@@ -157,7 +158,10 @@ def _stop(
     assignment.end_on = end_on
     assignment.ended_at = timezone.now()
     assignment.removal_reason = reason
-    assignment.save(update_fields=["status", "end_on", "ended_at", "removal_reason", "updated_at"])
+    assignment.written_in = writer_language() if reason else ""
+    assignment.save(
+        update_fields=["status", "end_on", "ended_at", "removal_reason", "written_in", "updated_at"]
+    )
     _record(assignment, from_status=from_status, by=by, reason=reason)
     notices.assignment_stopped_notify(assignment)
     return assignment
@@ -191,11 +195,14 @@ def assignment_reinstate(*, assignment: Assignment, by: User) -> Assignment:
     assignment.status = AssignmentStatus.ACTIVE
     assignment.end_on = assignment.project.end_on
     assignment.ended_at = None
-    assignment.removal_reason = ""
-    assignment.save(update_fields=["status", "end_on", "ended_at", "removal_reason", "updated_at"])
+    assignment.removal_reason, assignment.written_in = "", ""
+    assignment.save(
+        update_fields=["status", "end_on", "ended_at", "removal_reason", "written_in", "updated_at"]
+    )
     _record(assignment, from_status=from_status, by=by)
     today = local_today(assignment.contractor.time_zone)
     rate = rate_on(assignment.rates.all(), max(today, assignment.start_on))
+    assert rate is not None  # every assignment has a rate from its start (assignment_create).
     notices.assignment_added_notify(assignment, rate)
     return assignment
 
@@ -274,5 +281,6 @@ def _reprice_open_entries(assignment: Assignment, *, since: date) -> None:
     rates = list(assignment.rates.all())
     for entry in entries:
         rate = rate_on(rates, entry.work_on)
+        assert rate is not None  # the new rate is in force from ``since`` on.
         entry.rate_minor, entry.currency = rate.rate_minor, rate.currency
     TimeEntry.objects.bulk_update(entries, ["rate_minor", "currency"])

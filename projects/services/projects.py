@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import ExpertiseArea, User
+from portal.typed_text import writer_language
 from projects.models import Project, ProjectStatus, ProjectStatusChange
 
 DETAIL_FIELDS = (
@@ -54,8 +55,12 @@ def _apply_details(project: Project, details: ProjectDetails) -> None:
     manager = details.manager
     if not (manager.is_active and manager.is_staff and manager.has_perm(MANAGES_PROJECTS)):
         raise ValidationError({"manager": [_("The responsible manager must be a vendor manager.")]})
+    texts = (project.description, project.guidelines)
     for name in DETAIL_FIELDS:
         setattr(project, name, getattr(details, name))
+    # The texts contractors read are in the language of whoever last wrote them.
+    if project.pk is None or (project.description, project.guidelines) != texts:
+        project.written_in = writer_language()
     project.languages = sorted(set(details.languages))
     project.full_clean(exclude=["status"])
     project.save()

@@ -2,6 +2,7 @@
 
 from collections import Counter, defaultdict
 from collections.abc import Collection
+from typing import Any
 
 from babel.lists import format_list
 from django.conf import settings
@@ -17,12 +18,13 @@ from accounts.models import User
 from portal.dates import babel_locale, day_label, format_minutes
 from portal.models import NotificationKind
 from portal.notifications import Notice, notify
+from portal.typed_text import writer_language
 from projects.models import EntryStatus, TimeEntry, TimeEntryStatusChange
 from projects.pay_periods import closed_pay_period_dates
 from projects.services.time import history_row
 
 
-def _lock_for_review(entry_ids: Collection[int], *, by: User) -> list[TimeEntry]:
+def _lock_for_review(entry_ids: Collection[int], *, to: str, by: User) -> list[TimeEntry]:
     ids = set(entry_ids)
     if not ids:
         raise ValidationError(_("Select at least one time entry."))
@@ -36,7 +38,7 @@ def _lock_for_review(entry_ids: Collection[int], *, by: User) -> list[TimeEntry]
         raise ValidationError(
             _("Some of the selected entries no longer exist; nothing was changed.")
         )
-    waiting = Counter(entry.status for entry in entries if entry.status != EntryStatus.SUBMITTED)
+    waiting = Counter(entry.status for entry in entries if not entry.can_transition_to(to))
     if waiting:
         listed = format_list(
             [_count_of(status, count) for status, count in sorted(waiting.items())],
@@ -67,12 +69,14 @@ def _count_of(status: str, count: int) -> str:
 
 def _review(entries: list[TimeEntry], *, to: str, by: User, reason: str = "") -> None:
     now = timezone.now()
+    written_in = writer_language() if reason else ""
     history = [history_row(entry, to=to, by=by, at=now, reason=reason) for entry in entries]
     for entry in entries:
         entry.status, entry.reviewed_at, entry.reviewed_by = to, now, by
-        entry.rejection_reason, entry.updated_at = reason, now
+        entry.rejection_reason, entry.written_in, entry.updated_at = reason, written_in, now
     TimeEntry.objects.bulk_update(
-        entries, ["status", "reviewed_at", "reviewed_by", "rejection_reason", "updated_at"]
+        entries,
+        ["status", "reviewed_at", "reviewed_by", "rejection_reason", "written_in", "updated_at"],
     )
     TimeEntryStatusChange.objects.bulk_create(history)
 
@@ -80,7 +84,7 @@ def _review(entries: list[TimeEntry], *, to: str, by: User, reason: str = "") ->
 @transaction.atomic
 def time_entries_approve(*, entry_ids: Collection[int], by: User) -> list[TimeEntry]:
     """Approve submitted entries; they become read-only and payable."""
-    entries = _lock_for_review(entry_ids, by=by)
+    entries = _lock_for_review(entry_ids, to=EntryStatus.APPROVED, by=by)
     _review(entries, to=EntryStatus.APPROVED, by=by)
     _notify_contractors(entries, NotificationKind.HOURS_APPROVED, reason="")
     return entries
@@ -92,7 +96,7 @@ def time_entries_reject(*, entry_ids: Collection[int], by: User, reason: str) ->
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Give the contractor a reason; they will read it.")]})
-    entries = _lock_for_review(entry_ids, by=by)
+    entries = _lock_for_review(entry_ids, to=EntryStatus.REJECTED, by=by)
     # A rejected entry must be correctable, and entries of a closed pay period
     # are locked: rejecting one would leave hours that can never be paid.
     locked = closed_pay_period_dates({entry.work_on for entry in entries}, lock=True)
@@ -110,7 +114,7 @@ def time_entries_reject(*, entry_ids: Collection[int], by: User, reason: str) ->
     return entries
 
 
-TEMPLATES = {
+TEMPLATES: dict[str, str] = {
     NotificationKind.HOURS_APPROVED: "projects/email/time_approved",
     NotificationKind.HOURS_REJECTED: "projects/email/time_rejected",
 }
@@ -129,11 +133,14 @@ def _notify_contractors(entries: list[TimeEntry], kind: str, *, reason: str) -> 
             "entries": contractor_entries,
             "total": total,
             "reason": reason,
+            "written_in": contractor_entries[0].written_in,
             "site_url": settings.SITE_URL,
         }
         week = contractor_entries[0].work_on.isoformat()
 
-        def notice(entries=contractor_entries, context=context) -> Notice:
+        def notice(
+            entries: list[TimeEntry] = contractor_entries, context: dict[str, Any] = context
+        ) -> Notice:
             context = {**context, "total": format_minutes(sum(e.minutes for e in entries))}
             return Notice(
                 title=render_to_string(f"{TEMPLATES[kind]}_subject.txt", context).strip(),

@@ -2,12 +2,15 @@
 
 Every change is one transaction: the project row is locked, the history row
 written, and every assigned contractor's notice and email recorded, so a
-pause is never committed without the people it concerns being told.
+pause is never committed without the people it concerns being told. A change
+or pause that told people comes back with ``told``, how many, for the
+caller's message.
 """
 
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from portal.dates import format_moment
+from portal.typed_text import writer_language
 from projects import notices
 from projects.models import (
     PauseReason,
@@ -45,7 +49,7 @@ def _refusal(status: str, to: str) -> str:
     """Why a project in ``status`` can't become ``to``: one sentence per case, so each reads
     naturally in every language. ``%(name)s`` is the project; the rare cases no action
     reaches name both statuses by their labels."""
-    sentences = {
+    sentences: dict[tuple[str, str], str] = {
         (ProjectStatus.DRAFT, ProjectStatus.PAUSED): _(
             "«%(name)s» is a draft and can't become paused."
         ),
@@ -70,7 +74,11 @@ def _transition(
     reason: str = "",
     message: str = "",
     expected_resume_on: date | None = None,
+    notified: bool = False,
+    written_in: str | None = None,
 ) -> ProjectStatusChange:
+    """``written_in`` is the message's language: the writer's unless given (a scheduled
+    pause's message keeps the language it was announced in)."""
     from_status = project.status
     if not project.can_transition_to(to):
         raise ValidationError(
@@ -82,10 +90,15 @@ def _transition(
             },
         )
     now = timezone.now()
+    if not message:
+        written_in = ""
+    elif written_in is None:
+        written_in = writer_language()
     project.status = to
     project.paused_at = now if to == ProjectStatus.PAUSED else None
     project.pause_reason = reason if to == ProjectStatus.PAUSED else ""
     project.pause_message = message if to == ProjectStatus.PAUSED else ""
+    project.pause_written_in = written_in if to == ProjectStatus.PAUSED else ""
     project.expected_resume_on = expected_resume_on if to == ProjectStatus.PAUSED else None
     if to == ProjectStatus.ACTIVE and project.activated_at is None:
         project.activated_at = now
@@ -97,6 +110,7 @@ def _transition(
             "paused_at",
             "pause_reason",
             "pause_message",
+            "pause_written_in",
             "expected_resume_on",
             "activated_at",
             "closed_at",
@@ -109,17 +123,22 @@ def _transition(
         to_status=to,
         reason=reason,
         message=message,
+        written_in=written_in,
         expected_resume_on=expected_resume_on,
         effective_at=now,
         by=by,
+        notified_at=now if notified else None,
     )
 
 
-def _transition_and_notify(project: Project, **kwargs) -> ProjectStatusChange:
-    change = _transition(project, **kwargs)
-    notices.status_change_notify(change)
-    change.notified_at = timezone.now()
-    change.save(update_fields=["notified_at"])
+def _transition_and_notify(project: Project, **kwargs: Any) -> ProjectStatusChange:
+    """The change, written once, and every assignee told; ``change.told`` says how many.
+
+    The change is stamped notified as it is written: the notices are recorded
+    in the same transaction, so the two are committed together or not at all.
+    """
+    change = _transition(project, notified=True, **kwargs)
+    change.told = notices.status_change_notify(change)
     return change
 
 
@@ -157,7 +176,16 @@ def _cancel_pending(project: Project, *, by: User | None, message: str) -> Sched
         pending.cancelled_at = timezone.now()
         pending.cancelled_by = by
         pending.cancel_message = message
-        pending.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_message"])
+        pending.cancel_written_in = writer_language() if message else ""
+        pending.save(
+            update_fields=[
+                "status",
+                "cancelled_at",
+                "cancelled_by",
+                "cancel_message",
+                "cancel_written_in",
+            ]
+        )
     return pending
 
 
@@ -222,7 +250,7 @@ def project_pause_schedule(
     )
     project = _lock(project)
     if project.status != ProjectStatus.ACTIVE:
-        not_active = {
+        not_active: dict[str, str] = {
             ProjectStatus.DRAFT: _("«%(name)s» is a draft; only an active project can be paused."),
             ProjectStatus.PAUSED: _("«%(name)s» is paused; only an active project can be paused."),
         }
@@ -241,14 +269,14 @@ def project_pause_schedule(
         project=project,
         reason=details.reason,
         message=details.message,
+        written_in=writer_language(),
         expected_resume_on=details.expected_resume_on,
         effective_at=effective_at,
         by=by,
         created_at=now,
+        notified_at=now,
     )
-    notices.scheduled_pause_notify(pause)
-    pause.notified_at = timezone.now()
-    pause.save(update_fields=["notified_at"])
+    pause.told = notices.scheduled_pause_notify(pause)
     return pause
 
 
@@ -261,7 +289,7 @@ def project_pause_cancel(*, project: Project, by: User, message: str = "") -> Sc
         raise ValidationError(
             _("«%(name)s» has no pause scheduled."), params={"name": project.name}
         )
-    notices.scheduled_pause_cancel_notify(pause)
+    pause.told = notices.scheduled_pause_cancel_notify(pause)
     return pause
 
 
@@ -275,15 +303,16 @@ def scheduled_pause_apply(*, pause: ScheduledPause) -> ProjectStatusChange | Non
     # The project first, then its pause: the order project_pause and
     # project_close lock them in, so the two can never deadlock.
     project = _lock(Project(pk=pause.project_id))
-    pause = (
+    locked = (
         ScheduledPause.objects.select_for_update()
         .filter(pk=pause.pk, status=ScheduledPauseStatus.PENDING, effective_at__lte=timezone.now())
         .first()
     )
-    if pause is None:
+    if locked is None:
         return None
+    pause = locked
     if not project.can_transition_to(ProjectStatus.PAUSED):
-        by_then = {
+        by_then: dict[str, str] = {
             ProjectStatus.PAUSED: _("The project was paused by then."),
             ProjectStatus.CLOSED: _("The project was closed by then."),
         }
@@ -296,6 +325,7 @@ def scheduled_pause_apply(*, pause: ScheduledPause) -> ProjectStatusChange | Non
         by=pause.by,
         reason=pause.reason,
         message=pause.message,
+        written_in=pause.written_in,
         expected_resume_on=pause.expected_resume_on,
     )
     pause.status = ScheduledPauseStatus.APPLIED

@@ -1,267 +1,41 @@
 """A contractor's writes to their time: drafts from the grid or the API, and submitting a week.
 
-A contractor's writes lock their profile row first, so two saves from the same
-person (two tabs, the site and the API) can't together slip past the 24-hour
-day or the weekly cap. Every change is checked in full before anything is
-written: a grid with one bad cell saves nothing.
+Each write opens the contractor's book first (``time_book.open_book``: their
+profile row locked, the weeks touched read once). Every change is checked in
+full before anything is written: a grid with one bad cell saves nothing.
 """
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import ContractorProfile, User
-from portal.dates import day_label, format_minutes, local_today
-from projects.models import (
-    MINUTES_PER_DAY,
-    Assignment,
-    AssignmentRate,
-    EntryKind,
-    EntryStatus,
-    ProjectStatusChange,
-    TimeEntry,
-    TimeEntryStatusChange,
-)
-from projects.pay_periods import closed_pay_period_dates
-from projects.time_rules import (
-    assignment_day_problem,
-    contractor_day_problem,
-    pay_period_problem,
-    rate_on,
-)
-from projects.timesheet import EntryChange, cell_key, week_days, week_start
-
-Cell = tuple[int, date, str]
-
-
-@dataclass
-class _Book:
-    """What the rules need to judge a contractor's changes, loaded once."""
-
-    profile: ContractorProfile
-    today: date
-    assignments: dict[int, Assignment]
-    entries: dict[int, TimeEntry]
-    closed_dates: set[date]
-
-    def __post_init__(self) -> None:
-        self.by_cell = {self.cell_of(entry): entry for entry in self.entries.values()}
-
-    @staticmethod
-    def cell_of(entry: TimeEntry) -> Cell:
-        return (entry.assignment_id, entry.work_on, entry.kind)
-
-
-def _lock_profile(user: User) -> ContractorProfile:
-    profile = ContractorProfile.objects.select_for_update().filter(user=user).first()
-    if profile is None:
-        raise ValidationError(_("Only contractors log time."))
-    return profile
-
-
-def _assignments_for_rules(profile: ContractorProfile) -> dict[int, Assignment]:
-    assignments = Assignment.objects.filter(contractor=profile).select_related("project")
-    assignments = assignments.prefetch_related(
-        Prefetch("rates", queryset=AssignmentRate.objects.order_by("effective_on", "pk")),
-        Prefetch(
-            "project__status_changes",
-            queryset=ProjectStatusChange.objects.order_by("effective_at", "pk"),
-        ),
-    )
-    return {assignment.pk: assignment for assignment in assignments}
-
-
-def _load_book(profile: ContractorProfile, *, days: Iterable[date], entry_ids=()) -> _Book:
-    """The contractor's entries in every week touched by ``days`` or by ``entry_ids``."""
-    days = set(days)
-    if entry_ids:
-        moving = TimeEntry.objects.filter(pk__in=list(entry_ids), assignment__contractor=profile)
-        days |= set(moving.values_list("work_on", flat=True))
-    weeks = {week_start(day) for day in days}
-    in_weeks = Q()
-    for start in weeks:
-        in_weeks |= Q(work_on__range=(start, start + timedelta(days=6)))
-    entries = TimeEntry.objects.filter(in_weeks, assignment__contractor=profile) if weeks else []
-    loaded_days = {day for start in weeks for day in week_days(start)}
-    return _Book(
-        profile=profile,
-        today=local_today(profile.time_zone),
-        assignments=_assignments_for_rules(profile),
-        entries={entry.pk: entry for entry in entries},
-        closed_dates=closed_pay_period_dates(loaded_days, lock=True),
-    )
-
-
-# --- Judging changes ---------------------------------------------------------------
-
-
-def _current_entry(book: _Book, change: EntryChange) -> TimeEntry | None:
-    if change.entry_id is not None:
-        entry = book.entries.get(change.entry_id)
-        if entry is None:
-            raise ValidationError(_("No such time entry."))
-        return entry
-    return book.by_cell.get((change.assignment_id, change.work_on, change.kind))
-
-
-def _is_noop(change: EntryChange, entry: TimeEntry | None) -> bool:
-    if entry is None:
-        return change.minutes == 0 and not change.note
-    return (
-        (entry.assignment_id, entry.work_on, entry.kind)
-        == (change.assignment_id, change.work_on, change.kind)
-        and entry.minutes == change.minutes
-        and entry.note == change.note
-    )
-
-
-def _day_problems(book: _Book, assignment: Assignment, day: date) -> list[tuple[str, str]]:
-    problem = contractor_day_problem(book.profile, day) or assignment_day_problem(
-        assignment, day, today=book.today, time_zone=book.profile.time_zone
-    )
-    if problem:
-        return [("work_on", problem)]
-    if locked := pay_period_problem(day, book.closed_dates):
-        return [("work_on", locked)]
-    if rate_on(assignment.rates.all(), day) is None:
-        return [("work_on", _("No rate is set for this day yet; ask your manager."))]
-    return []
-
-
-def _not_editable(entry: TimeEntry) -> str:
-    if entry.status == EntryStatus.APPROVED:
-        return _("This entry is approved; it can't be changed.")
-    return _("This entry is submitted; it can't be changed.")
-
-
-def _change_problems(
-    book: _Book, change: EntryChange, entry: TimeEntry | None
-) -> list[tuple[str, str]]:
-    if entry is not None and not entry.is_editable:
-        return [("minutes", _not_editable(entry))]
-    if entry is not None and (locked := pay_period_problem(entry.work_on, book.closed_dates)):
-        return [("work_on", locked)]
-    if change.minutes == 0:
-        if change.note and entry is None:
-            return [("minutes", _("Add the hours this note is about, or clear the note."))]
-        return []
-    if change.kind not in EntryKind.values:
-        return [("kind", _("Choose a kind: task, training, assessment, meeting or review."))]
-    if not 0 < change.minutes <= MINUTES_PER_DAY:
-        return [("minutes", _("A day has 24 hours at most."))]
-    if len(change.note) > 500:
-        return [("note", _("Keep the note under 500 characters."))]
-    assignment = book.assignments.get(change.assignment_id)
-    if assignment is None:
-        return [("assignment", _("No such assignment."))]
-    return _day_problems(book, assignment, change.work_on)
-
-
-def _totals_problems(
-    book: _Book, final: dict[Cell, int], judged: Iterable[Cell]
-) -> dict[Cell, list[tuple[str, str]]]:
-    """The 24-hour day across all projects and each assignment's weekly cap."""
-    per_day: Counter[date] = Counter()
-    per_week: Counter[tuple[int, date]] = Counter()
-    for (assignment_id, day, _kind), minutes in final.items():
-        per_day[day] += minutes
-        per_week[(assignment_id, week_start(day))] += minutes
-    problems: dict[Cell, list[tuple[str, str]]] = defaultdict(list)
-    for cell in judged:
-        assignment_id, day, _kind = cell
-        if per_day[day] > MINUTES_PER_DAY:
-            problems[cell].append(
-                (
-                    "minutes",
-                    _("%(day)s would add up to %(total)s across your projects; a day has 24 hours.")
-                    % {"day": day_label(day), "total": format_minutes(per_day[day])},
-                )
-            )
-        assignment = book.assignments[assignment_id]
-        week_total = per_week[(assignment_id, week_start(day))]
-        if week_total > assignment.cap_minutes:
-            problems[cell].append(
-                (
-                    "minutes",
-                    _(
-                        "This week on «%(project)s» would come to %(total)s, "
-                        "over the weekly cap of %(cap)s."
-                    )
-                    % {
-                        "project": assignment.project.name,
-                        "total": format_minutes(week_total),
-                        "cap": format_minutes(assignment.cap_minutes),
-                    },
-                )
-            )
-    return problems
-
-
-def _raise_if(errors: dict[str, list[str]]) -> None:
-    if errors:
-        raise ValidationError(errors)
-
-
-def _add(errors: dict[str, list[str]], key: str, problems: list[tuple[str, str]]) -> None:
-    for field_name, message in problems:
-        errors.setdefault(key or field_name, []).append(message)
-
-
-def _judge(book: _Book, changes: list[EntryChange]) -> list[tuple[EntryChange, TimeEntry | None]]:
-    """The changes that change something, each with its current entry; raises on any problem."""
-    errors: dict[str, list[str]] = {}
-    final: dict[Cell, int] = {book.cell_of(e): e.minutes for e in book.entries.values()}
-    effective: list[tuple[EntryChange, TimeEntry | None]] = []
-    seen: set[Cell] = set()
-    for change in changes:
-        entry = _current_entry(book, change)
-        if _is_noop(change, entry):
-            continue
-        cell = (change.assignment_id, change.work_on, change.kind)
-        occupant = book.by_cell.get(cell)
-        if cell in seen or (occupant is not None and entry is not None and occupant != entry):
-            _add(
-                errors,
-                change.key,
-                [("kind", _("There is already an entry of this kind that day."))],
-            )
-            continue
-        seen.add(cell)
-        _add(errors, change.key, _change_problems(book, change, entry))
-        if entry is not None:
-            final.pop(book.cell_of(entry), None)
-        if change.minutes:
-            final[cell] = change.minutes
-        effective.append((change, entry))
-    judged = {
-        (c.assignment_id, c.work_on, c.kind): c.key
-        for c, _entry in effective
-        if c.minutes and c.assignment_id in book.assignments
-    }
-    for cell, problems in _totals_problems(book, final, judged).items():
-        _add(errors, judged[cell], problems)
-    _raise_if(errors)
-    return effective
-
+from accounts.models import User
+from projects.models import Assignment, EntryStatus, TimeEntry, TimeEntryStatusChange
+from projects.services.time_book import TimeBook, check_submission, judge, open_book
+from projects.time_rules import rate_on
+from projects.timesheet import EntryChange, week_days, week_start
 
 # --- Writing changes -------------------------------------------------------------
 
 
-def _snapshot_rate(book: _Book, entry: TimeEntry) -> None:
+def _snapshot_rate(book: TimeBook, entry: TimeEntry) -> None:
     rate = rate_on(book.assignments[entry.assignment_id].rates.all(), entry.work_on)
+    assert rate is not None  # judge() refuses a day without a rate before anything is written.
     entry.rate_minor, entry.currency = rate.rate_minor, rate.currency
 
 
-def _write(book: _Book, effective: list[tuple[EntryChange, TimeEntry | None]]) -> list[TimeEntry]:
+def _write(
+    book: TimeBook, effective: list[tuple[EntryChange, TimeEntry | None]]
+) -> list[TimeEntry]:
+    """Write the judged changes; the book then holds the entries as written."""
     doomed = [entry.pk for change, entry in effective if entry is not None and not change.minutes]
-    TimeEntry.objects.filter(pk__in=doomed).delete()
+    if doomed:
+        TimeEntry.objects.filter(pk__in=doomed).delete()
+        for pk in doomed:
+            del book.entries[pk]
     saved: list[TimeEntry] = []
     for change, entry in effective:
         if not change.minutes:
@@ -271,7 +45,9 @@ def _write(book: _Book, effective: list[tuple[EntryChange, TimeEntry | None]]) -
         entry.minutes, entry.note = change.minutes, change.note
         _snapshot_rate(book, entry)
         entry.save()
+        book.entries[entry.pk] = entry
         saved.append(entry)
+    book.index_cells()
     return saved
 
 
@@ -281,13 +57,12 @@ def time_entries_save(*, by: User, changes: list[EntryChange]) -> list[TimeEntry
 
     Returns the entries created or changed; removed entries are gone.
     """
-    profile = _lock_profile(by)
-    book = _load_book(
-        profile,
+    book = open_book(
+        by=by,
         days=[change.work_on for change in changes],
         entry_ids=[change.entry_id for change in changes if change.entry_id],
     )
-    return _write(book, _judge(book, changes))
+    return _write(book, judge(book, changes))
 
 
 @transaction.atomic
@@ -297,17 +72,13 @@ def time_entry_create(
     """Log one new entry; a cell that already has one is refused (change that one instead)."""
     if minutes < 1:
         raise ValidationError({"minutes": [_("Log at least one minute.")]})
-    profile = _lock_profile(by)
-    taken = TimeEntry.objects.filter(
-        assignment=assignment, assignment__contractor=profile, work_on=work_on, kind=kind
-    )
-    if taken.exists():
+    book = open_book(by=by, days=[work_on])
+    if (assignment.pk, work_on, kind) in book.by_cell:
         raise ValidationError(
             {"kind": [_("There is already an entry of this kind that day; change that one.")]}
         )
     change = EntryChange(assignment.pk, work_on, kind, minutes, (note or "").strip())
-    book = _load_book(profile, days=[work_on])
-    return _write(book, _judge(book, [change]))[0]
+    return _write(book, judge(book, [change]))[0]
 
 
 @transaction.atomic
@@ -316,21 +87,19 @@ def time_entry_update(
 ) -> TimeEntry:
     if minutes < 1:
         raise ValidationError({"minutes": [_("Log at least one minute, or delete the entry.")]})
-    profile = _lock_profile(by)
     change = EntryChange(
         entry.assignment_id, work_on, kind, minutes, (note or "").strip(), entry.pk
     )
-    book = _load_book(profile, days=[work_on], entry_ids=[entry.pk])
-    saved = _write(book, _judge(book, [change]))
+    book = open_book(by=by, days=[work_on], entry_ids=[entry.pk])
+    saved = _write(book, judge(book, [change]))
     return saved[0] if saved else book.entries[entry.pk]
 
 
 @transaction.atomic
 def time_entry_delete(*, by: User, entry: TimeEntry) -> None:
-    profile = _lock_profile(by)
     change = EntryChange(entry.assignment_id, entry.work_on, entry.kind, 0, "", entry.pk)
-    book = _load_book(profile, days=[entry.work_on], entry_ids=[entry.pk])
-    _write(book, _judge(book, [change]))
+    book = open_book(by=by, days=[entry.work_on], entry_ids=[entry.pk])
+    _write(book, judge(book, [change]))
 
 
 # --- Submitting a week -------------------------------------------------------------
@@ -347,33 +116,43 @@ def time_week_submit(
     cap lowered since a draft was saved shows up here, next to the cell, before
     anything is sent.
     """
-    if changes:
-        time_entries_save(by=by, changes=changes)
-    profile = _lock_profile(by)
+    changes = changes or []
     days = week_days(week_start(week))
-    book = _load_book(profile, days=days)
-    pending = [e for e in book.entries.values() if e.is_editable and e.work_on in days]
+    # One lock and one load serve both the save and the submission: the book
+    # holds every entry as written once the changes are saved.
+    book = open_book(
+        by=by,
+        days=[*days, *(change.work_on for change in changes)],
+        entry_ids=[change.entry_id for change in changes if change.entry_id],
+    )
+    just_saved = {entry.pk for entry in _write(book, judge(book, changes))} if changes else set()
+    pending = [
+        e
+        for e in book.entries.values()
+        if e.can_transition_to(EntryStatus.SUBMITTED) and e.work_on in days
+    ]
     if not pending:
         raise ValidationError(_("There is nothing to submit for this week."))
-    errors: dict[str, list[str]] = {}
-    for entry in pending:
-        key = cell_key(entry.assignment_id, entry.kind, entry.work_on)
-        assignment = book.assignments[entry.assignment_id]
-        _add(errors, key, _day_problems(book, assignment, entry.work_on))
-    final = {book.cell_of(e): e.minutes for e in book.entries.values()}
-    judged = {book.cell_of(e): cell_key(e.assignment_id, e.kind, e.work_on) for e in pending}
-    for cell, problems in _totals_problems(book, final, judged).items():
-        _add(errors, judged[cell], problems)
-    _raise_if(errors)
+    check_submission(book, pending)
     now = timezone.now()
     history = [history_row(entry, to=EntryStatus.SUBMITTED, by=by, at=now) for entry in pending]
     for entry in pending:
         entry.status, entry.submitted_at, entry.rejection_reason = EntryStatus.SUBMITTED, now, ""
+        entry.written_in = ""
         entry.updated_at = now
-        _snapshot_rate(book, entry)
+        if entry.pk not in just_saved:  # the save took their rate a moment ago
+            _snapshot_rate(book, entry)
     TimeEntry.objects.bulk_update(
         pending,
-        ["status", "submitted_at", "rejection_reason", "rate_minor", "currency", "updated_at"],
+        [
+            "status",
+            "submitted_at",
+            "rejection_reason",
+            "written_in",
+            "rate_minor",
+            "currency",
+            "updated_at",
+        ],
     )
     TimeEntryStatusChange.objects.bulk_create(history)
     return pending

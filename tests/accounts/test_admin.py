@@ -114,7 +114,7 @@ def test_reject_asks_for_a_reason_first(manager_client):
     response = _act(manager_client, APPLICATIONS, "reject", [application])
 
     assert response.status_code == 200
-    assert "admin/reason_action.html" in [t.name for t in response.templates]
+    assert "admin/action_form.html" in [t.name for t in response.templates]
     assert f'name="_selected_action" value="{application.pk}"' in response.content.decode()
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED

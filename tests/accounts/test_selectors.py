@@ -7,20 +7,42 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from accounts import selectors, services
-from accounts.models import Application, ContractorProfile, ExpertiseArea
+from accounts.models import Application, ContractorProfile, ContractorStatus, ExpertiseArea
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
-def test_profile_for_user_is_none_for_anonymous_and_profile_less_users(manager):
-    assert selectors.profile_for_user(AnonymousUser()) is None
-    assert selectors.profile_for_user(manager) is None
+def test_contractor_for_user_is_none_for_anonymous_and_profile_less_users(manager):
+    assert selectors.contractor_for_user(AnonymousUser()) is None
+    assert selectors.contractor_for_user(manager) is None
 
 
-def test_profile_for_user_returns_the_users_own_profile(alice, bob):
-    assert selectors.profile_for_user(alice).user == alice
-    assert selectors.profile_for_user(bob).user == bob
+def test_contractor_for_user_returns_the_users_own_profile(alice, bob):
+    assert selectors.contractor_for_user(alice).user == alice
+    assert selectors.contractor_for_user(bob).user == bob
+
+
+def test_contractor_for_user_fetches_the_profile_once_per_user_object(
+    alice, manager, django_assert_num_queries
+):
+    alice = type(alice).objects.get(pk=alice.pk)
+    manager = type(manager).objects.get(pk=manager.pk)
+    with django_assert_num_queries(2):
+        for _ in range(3):
+            assert selectors.contractor_for_user(alice).user_id == alice.pk
+            assert selectors.contractor_for_user(manager) is None
+    # The navigation reads the same cached profile.
+    with django_assert_num_queries(0):
+        assert alice.contractor_profile.status == ContractorStatus.ACTIVE
+
+
+def test_contractor_for_user_or_404_refuses_people_without_a_profile(alice, manager):
+    assert selectors.contractor_for_user_or_404(alice, message="x").user == alice
+    with pytest.raises(Http404, match="Only contractors"):
+        selectors.contractor_for_user_or_404(manager, message="Only contractors.")
+    with pytest.raises(Http404):
+        selectors.contractor_for_user_or_404(AnonymousUser(), message="Only contractors.")
 
 
 def test_application_list_for_user_holds_only_their_own(alice, bob):

@@ -1,4 +1,4 @@
-"""Every service in accounts/services.py: what it changes, and what it refuses."""
+"""Every service in accounts/services/: what it changes, and what it refuses."""
 
 from datetime import date
 from pathlib import Path

@@ -65,7 +65,7 @@ def approved_week(monkeypatch, alice, manager):
 
 
 def _manager_pays(page: Page, base: str, period_label: str) -> None:
-    page.goto(f"{base}/admin/payments/payperiod/")
+    page.goto(f"{base}/admin/projects/payperiod/")
     _run_action(page, period_label, "close")
     expect(page.locator(".messagelist")).to_contain_text(f"Closed 1: {period_label}")
     _run_action(page, period_label, "generate")

@@ -4,9 +4,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from accounts.models import User
 from payments import services
-from payments.models import Payout, PayPeriod
+from payments.models import Payout
 from projects import services as project_services
-from projects.models import Assignment, TimeEntry
+from projects.models import Assignment, PayPeriod, TimeEntry
 from projects.timesheet import EntryChange
 from tests.projects.factories import LAST_MONDAY, THIS_MONDAY, assign, project_create
 

@@ -5,12 +5,13 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from payments.models import Adjustment, Payout, PayoutStatus, PayPeriod, PeriodStatus
+from payments.models import Adjustment, Payout, PayoutStatus
+from projects.models import PayPeriod, PeriodStatus
 from tests.payments import factories
 from tests.projects.factories import LAST_MONDAY
 
 PAYOUTS = reverse("admin:payments_payout_changelist")
-PERIODS = reverse("admin:payments_payperiod_changelist")
+PERIODS = reverse("admin:projects_payperiod_changelist")
 
 
 def _act(client, url, action, objects, **data):
@@ -35,7 +36,7 @@ def manager_client(client, manager):
 def test_a_manager_adds_a_week_closes_it_and_generates_its_payouts(
     clock, manager_client, alice_on_project, manager
 ):
-    add = reverse("admin:payments_payperiod_add")
+    add = reverse("admin:projects_payperiod_add")
     refused = manager_client.post(add, {"start_on": "2026-11-04"})
     assert "Pay periods start on a Monday; pick Nov 2, 2026." in refused.content.decode()
     manager_client.post(add, {"start_on": "2026-11-02"})

@@ -230,7 +230,7 @@ def test_closing_a_period_waits_for_a_time_edit_under_way(clock, manager):
     from django.db import transaction
     from django.db.utils import OperationalError
 
-    from payments.models import PayPeriod
+    from projects.models import PayPeriod
     from projects.pay_periods import closed_pay_period_dates
 
     period = factories.period(LAST_MONDAY)

@@ -7,19 +7,11 @@ from django.db.models import ProtectedError
 
 from accounts import services as account_services
 from payments import services
-from payments.models import (
-    Adjustment,
-    AdjustmentKind,
-    Payout,
-    PayoutLine,
-    PayoutStatus,
-    PayPeriod,
-    PeriodStatus,
-)
+from payments.models import Adjustment, AdjustmentKind, Payout, PayoutLine, PayoutStatus
 from payments.selectors import payout_line_totals
 from portal.models import Notification, NotificationKind, OutboundEmail
 from projects import services as project_services
-from projects.models import TimeEntry
+from projects.models import PayPeriod, PeriodStatus, TimeEntry
 from tests.payments import factories
 from tests.projects.factories import (
     LAST_MONDAY,

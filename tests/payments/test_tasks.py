@@ -2,8 +2,8 @@ from datetime import date
 
 from django.conf import settings
 
-from payments.models import PayPeriod, PeriodStatus
 from payments.tasks import pay_periods_close_due
+from projects.models import PayPeriod, PeriodStatus
 from tests.projects.factories import LAST_MONDAY, log
 
 

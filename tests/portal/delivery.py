@@ -25,7 +25,7 @@ from django.db import connection
 
 from portal.celery import app as celery_app
 from portal.models import EmailStatus, OutboundEmail
-from portal.tasks import outbox_send
+from portal.notifications.tasks import outbox_send
 
 WAIT_SECONDS = 60
 REDIS_SERVER = "/usr/bin/redis-server"

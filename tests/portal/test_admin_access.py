@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from accounts.models import Application, ApplicationStatus, ContractorProfile
-from portal.outbox import outbox_enqueue
+from portal.notifications.outbox import outbox_enqueue
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from portal.models import (
     NotificationKind,
     OutboundEmail,
 )
-from portal.notifications import (
+from portal.notifications.services import (
     Notice,
     email_preferences_set,
     notification_mark_read,

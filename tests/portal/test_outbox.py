@@ -16,8 +16,8 @@ from kombu.exceptions import OperationalError
 from accounts import services
 from accounts.models import Application, ApplicationStatus
 from portal.models import EmailStatus, OutboundEmail
-from portal.outbox import outbox_deliver, outbox_enqueue, outbox_enqueue_many
-from portal.tasks import outbox_send, outbox_sweep
+from portal.notifications.outbox import outbox_deliver, outbox_enqueue, outbox_enqueue_many
+from portal.notifications.tasks import outbox_send, outbox_sweep
 
 pytestmark = pytest.mark.django_db
 
@@ -208,7 +208,7 @@ def test_a_broker_outage_does_not_break_the_service_call(
 
     with (
         mock.patch.object(outbox_send, "delay", side_effect=outage),
-        caplog.at_level(logging.WARNING, logger="portal.outbox"),
+        caplog.at_level(logging.WARNING, logger="portal.notifications.outbox"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         services.application_approve(application=application, by=manager)

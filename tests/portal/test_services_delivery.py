@@ -10,7 +10,7 @@ import pytest
 from accounts import services
 from accounts.models import Application
 from portal.models import EmailStatus, OutboundEmail
-from portal.tasks import outbox_send
+from portal.notifications.tasks import outbox_send
 from tests.portal.delivery import settle, wait_for
 
 pytestmark = [

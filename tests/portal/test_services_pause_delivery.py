@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from portal.models import EmailStatus, Notification, OutboundEmail
-from portal.tasks import outbox_send
+from portal.notifications.tasks import outbox_send
 from projects import services
 from projects.models import PauseReason, Project, ProjectStatus
 from tests import factories

@@ -22,6 +22,7 @@ def production_env(**overrides: str | None) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="portal.settings",
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(50),
+        FIELD_ENCRYPTION_KEYS=secrets.token_urlsafe(32),
         ALLOWED_HOSTS="portal.example.com",
         CSRF_TRUSTED_ORIGINS="https://portal.example.com",
     )
@@ -54,6 +55,8 @@ def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
         ({"DATABASE_URL": "nonsense://"}, "DATABASE_URL is not a usable database URL"),
         ({"SECRET_KEY": None}, "SECRET_KEY must be set when DEBUG is off"),
         ({"SECRET_KEY": "   "}, "SECRET_KEY must be set when DEBUG is off"),
+        ({"FIELD_ENCRYPTION_KEYS": None}, "FIELD_ENCRYPTION_KEYS must be set when DEBUG is off"),
+        ({"FIELD_ENCRYPTION_KEYS": " , "}, "FIELD_ENCRYPTION_KEYS must be set when DEBUG is off"),
         ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS must list the site's host names"),
         (
             {"CSRF_TRUSTED_ORIGINS": "portal.example.com"},
@@ -76,7 +79,7 @@ def test_a_bad_value_stops_start_up_with_a_message_naming_it(overrides, message)
 
 
 def test_debug_needs_no_secret_key_or_hosts():
-    env = production_env(DEBUG="1", SECRET_KEY=None, ALLOWED_HOSTS=None)
+    env = production_env(DEBUG="1", SECRET_KEY=None, ALLOWED_HOSTS=None, FIELD_ENCRYPTION_KEYS=None)
 
     result = run(["-c", LOAD_SETTINGS], env)
 

@@ -13,7 +13,7 @@ from portal.models import (
     NotificationKind,
     OutboundEmail,
 )
-from portal.selectors import with_delivery_counts
+from portal.notifications.selectors import with_delivery_counts
 from projects import services
 from projects.models import (
     EntryStatus,
@@ -87,6 +87,20 @@ def test_pause_notifies_every_active_assignee_and_nobody_else(
         assert contractor.email not in {m.to[0] for m in outbox}
     change.refresh_from_db()
     assert change.notified_at == NOW
+
+
+def test_a_change_says_how_many_were_told_and_is_written_once(
+    team, project, manager, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(12) as queries:
+        change = _pause(project, manager)
+    assert change.told == 2
+    history = [q for q in queries.captured_queries if '"projects_projectstatuschange"' in q["sql"]]
+    assert len(history) == 1  # inserted already stamped notified; never updated after
+    assert services.project_resume(project=project, by=manager).told == 2
+    pause = _schedule(project, manager)
+    assert pause.told == 2
+    assert services.project_pause_cancel(project=project, by=manager).told == 2
 
 
 def test_notices_exist_the_moment_the_pause_commits_and_emails_wait_for_the_commit(

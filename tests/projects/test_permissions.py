@@ -7,7 +7,7 @@ def _projects_perms(user) -> set[str]:
     return {perm for perm in user.get_all_permissions() if perm.startswith("projects.")}
 
 
-def test_vendor_managers_run_projects_assignments_and_reviews(manager):
+def test_vendor_managers_run_projects_assignments_reviews_and_pay_periods(manager):
     assert _projects_perms(manager) == {
         "projects.view_project",
         "projects.add_project",
@@ -24,14 +24,22 @@ def test_vendor_managers_run_projects_assignments_and_reviews(manager):
         "projects.view_timeentry",
         "projects.review_timeentry",
         "projects.view_timeentrystatuschange",
+        # Granted by payments 0002; projects 0007 moved them here with their content type.
+        "projects.view_payperiod",
+        "projects.add_payperiod",
+        "projects.close_payperiod",
+        "projects.generate_payouts",
+        "projects.view_payperiodstatuschange",
     }
 
 
-def test_accountants_only_read_time_assignments_and_rates(accountant):
+def test_accountants_only_read_time_assignments_rates_and_pay_periods(accountant):
     assert _projects_perms(accountant) == {
         "projects.view_timeentry",
         "projects.view_assignment",
         "projects.view_assignmentrate",
+        "projects.view_payperiod",
+        "projects.view_payperiodstatuschange",
     }
 
 

@@ -282,6 +282,28 @@ def test_submitting_a_week_sends_its_drafts_and_records_history(
     assert TimeEntryStatusChange.objects.filter(to_status="submitted", by=alice).count() == 2
 
 
+def test_submitting_the_grid_locks_and_reads_the_week_once(
+    alice_on_project, alice, now, django_assert_max_num_queries
+):
+    log(alice, alice_on_project, MON, 60)
+    grid = [_cell(alice_on_project, TUE, 90), _cell(alice_on_project, WED, 30, note="Calibration")]
+    with django_assert_max_num_queries(12) as queries:
+        submitted = services.time_week_submit(by=alice, week=MON, changes=grid)
+    assert {(entry.work_on, entry.minutes) for entry in submitted} == {
+        (MON, 60),
+        (TUE, 90),
+        (WED, 30),
+    }
+    assert set(TimeEntry.objects.values_list("work_on", "status", "rate_minor", "note")) == {
+        (MON, "submitted", 2500, ""),
+        (TUE, "submitted", 2500, ""),
+        (WED, "submitted", 2500, "Calibration"),
+    }
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    for table in ("accounts_contractorprofile", "projects_timeentry", "projects_assignment"):
+        assert sum(f'FROM "{table}"' in sql for sql in reads) == 1, table
+
+
 def test_nothing_to_submit_is_said_plainly(alice_on_project, alice, now):
     with pytest.raises(ValidationError, match="nothing to submit"):
         services.time_week_submit(by=alice, week=LAST_MONDAY)

@@ -203,6 +203,32 @@ def test_submit_saves_the_grid_and_submits_the_week(alice_client, alice_on_proje
     assert "Submitted" in body
 
 
+def test_submit_from_the_grid_takes_a_fixed_number_of_queries(
+    alice_client, alice_on_project, django_assert_max_num_queries
+):
+    data = {"week": "2026-11-02", "action": "submit"}
+    for offset in range(3):
+        data |= _grid(alice_on_project, date(2026, 11, 2 + offset), "2")
+    alice_client.get(TIMESHEET)  # warm the per-process caches (content types) first
+    with django_assert_max_num_queries(16):
+        response = alice_client.post(TIMESHEET, data)
+    assert response.status_code == 302
+    assert TimeEntry.objects.filter(status=EntryStatus.SUBMITTED).count() == 3
+
+
+def test_a_grid_shown_again_keeps_each_cells_text_and_note(alice_client, alice_on_project):
+    data = {"week": "2026-11-02", "action": "save"}
+    data |= _grid(alice_on_project, date(2026, 11, 2), "2", note="Calibration round")
+    data |= _grid(alice_on_project, date(2026, 11, 3), "two hours", note="Rubric v2")
+    response = alice_client.post(TIMESHEET, data)
+    cells = {c.key: c for row in response.context["sheet"].rows for c in row.cells}
+    monday = cells[f"{alice_on_project.pk}-task-2026-11-02"]
+    tuesday = cells[f"{alice_on_project.pk}-task-2026-11-03"]
+    assert (monday.value, monday.note, monday.errors) == ("2", "Calibration round", [])
+    assert (tuesday.value, tuesday.note) == ("two hours", "Rubric v2")
+    assert tuesday.errors == ["“two hours” is not a duration. Write hours as 1:30, 1.5 or 90m."]
+
+
 def test_submitting_an_empty_week_says_so(alice_client, alice_on_project):
     response = alice_client.post(TIMESHEET, {"week": "2026-11-02", "action": "submit"})
     assert "There is nothing to submit for this week." in response.content.decode()
@@ -258,7 +284,7 @@ def test_paused_days_have_no_input_and_say_why(clock, alice_client, alice_on_pro
 def test_closed_pay_period_days_are_read_only(alice_client, alice_on_project, alice, monkeypatch):
     log(alice, alice_on_project, LAST_MONDAY, 60)
     monkeypatch.setattr(
-        "projects.selectors.closed_pay_period_dates",
+        "projects.selectors.timesheet.closed_pay_period_dates",
         lambda dates: {day for day in dates if day <= date(2026, 11, 3)},
     )
     body = alice_client.get(TIMESHEET, {"week": "2026-11-02"}).content.decode()
@@ -315,6 +341,21 @@ def test_dashboard_queries_do_not_grow_with_assignments(clock, alice_client, ali
     for assignment in others:
         log(alice, assignment, LAST_MONDAY, 10)
     assert _queries(alice_client, reverse("home")) == one
+
+
+def test_dashboard_reads_the_contractor_once_in_a_fixed_number_of_queries(
+    alice_client, alice_on_project, alice, django_assert_max_num_queries
+):
+    log(alice, alice_on_project, LAST_MONDAY, 60)
+    alice_client.get(reverse("home"))  # warm the per-process caches (content types) first
+    # 19 queries when the view, the work section and the earnings section each
+    # fetched the profile (three times, and its languages and expertise once).
+    with django_assert_max_num_queries(15) as queries:
+        assert alice_client.get(reverse("home")).status_code == 200
+    profile_reads = [
+        q for q in queries.captured_queries if 'FROM "accounts_contractorprofile"' in q["sql"]
+    ]
+    assert len(profile_reads) == 1  # the view's; the sections and the navigation reuse it
 
 
 def test_dashboard_without_assignments_says_what_happens_next(alice_client, alice):

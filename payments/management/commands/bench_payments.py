@@ -42,11 +42,12 @@ from payments.management.bench_data import (
     format_seconds,
     vacuum,
 )
-from payments.models import Payout, PayPeriod
+from payments.models import Payout
 from payments.services import generation, period_bounds
 from payments.services.generation import OPEN_PARAMS
 from payments.sql import tables
 from portal.money import line_amount_sql
+from projects.models import PayPeriod
 
 MB = 1024 * 1024
 PLAIN_STATIC = "django.contrib.staticfiles.storage.StaticFilesStorage"

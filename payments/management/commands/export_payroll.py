@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from payments import exports
 from payments.exports import Kind, PayrollFilter
-from payments.models import PayoutStatus, PayPeriod
+from payments.models import PayoutStatus
+from projects.models import PayPeriod
 
 
 def _day(text: str) -> date:
