@@ -444,6 +444,8 @@ if DEBUG and env_bool("DEBUG_TOOLBAR", False):
     INSTALLED_APPS.append("debug_toolbar")
     MIDDLEWARE.insert(0, "debug_toolbar.middleware.DebugToolbarMiddleware")
     INTERNAL_IPS = ["127.0.0.1", "::1"]
+    # Folded away until asked for, so a newcomer's first look (on a phone too) is the site.
+    DEBUG_TOOLBAR_CONFIG = {"SHOW_COLLAPSED": True}
     # The toolbar's panel runs inline script; the policy allows it only on the laptop.
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["script-src"].append(UNSAFE_INLINE)
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["style-src"].append(UNSAFE_INLINE)
