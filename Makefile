@@ -62,8 +62,9 @@ i18n-check: $(INSTALLED)
 
 run: $(INSTALLED) catalogs
 	$(EMBEDDED_ENV) DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	$(EMBEDDED_ENV) DEBUG=1 $(BIN)/python manage.py seed_demo
-	$(EMBEDDED_ENV) DEBUG=1 DEBUG_TOOLBAR=1 $(BIN)/python manage.py runserver $(RUN_ADDR)
+	$(EMBEDDED_ENV) DEBUG=1 SITE_URL="$${SITE_URL:-http://$(RUN_ADDR)}" $(BIN)/python manage.py seed_demo
+	$(EMBEDDED_ENV) DEBUG=1 DEBUG_TOOLBAR=1 SITE_URL="$${SITE_URL:-http://$(RUN_ADDR)}" \
+		$(BIN)/python manage.py runserver $(RUN_ADDR)
 
 test: $(INSTALLED) catalogs
 	$(EMBEDDED_ENV) $(BIN)/pytest -n auto -m "not e2e and not services" \

@@ -1,7 +1,13 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+
+EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length or 254
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -10,6 +16,15 @@ class AccountAdapter(DefaultAccountAdapter):
         if request.user.is_authenticated and request.user.is_staff:
             return "/admin/"
         return super().get_login_redirect_url(request)
+
+    def clean_email(self, email: str) -> str:
+        # A longer address would be cut to fit the column and could never be verified.
+        if len(email) > EMAIL_MAX_LENGTH:
+            raise ValidationError(
+                _("An email address can be at most %(limit)d characters long.")
+                % {"limit": EMAIL_MAX_LENGTH}
+            )
+        return super().clean_email(email)
 
     def save_user(self, request: HttpRequest, user, form, commit: bool = True):
         """Create the user speaking the language they signed up in.
