@@ -66,26 +66,22 @@ def notify(
     now = Value(timezone.now(), output_field=DateTimeField())
     people = User.objects.filter(pk__in=recipients.order_by().values("pk")).order_by()
     readers = people.values_list("language", "time_zone").distinct()
-    count, email_ids = 0, []
+    # Most texts name no time of day, so every zone of a language reads the same:
+    # readers whose texts are identical are written with one pair of statements.
+    zones_by_text: dict[tuple[str, str, str, str, str], list[str]] = {}
     for language, time_zone in readers:
-        with (
-            translation.override(language or settings.LANGUAGE_CODE),
-            timezone.override(ZoneInfo(time_zone)),
-        ):
-            text = notice()
-            url = f"\n\n{settings.SITE_URL}{link}" if link else ""
-            subject, body = (
-                text.email_subject or text.title,
-                text.email_body or f"{text.body}{url}\n",
-            )
-        group = people.filter(language=language, time_zone=time_zone)
+        text = _render(notice, language=language, time_zone=time_zone, link=link)
+        zones_by_text.setdefault((language, *text), []).append(time_zone)
+    count, email_ids = 0, []
+    for (language, title, body, subject, email_body), zones in zones_by_text.items():
+        group = people.filter(language=language, time_zone__in=zones)
         # Each select lists the one model column first and then only constants,
         # which is the order the SQL has too, column for column with the INSERT.
         rows = group.values_list(
             "pk",
             Value(kind),
-            Value(text.title),
-            Value(text.body),
+            Value(title),
+            Value(body),
             Value(link),
             Value(topic),
             Value(language),
@@ -98,9 +94,24 @@ def notify(
                 user=OuterRef("pk"), kind=kind, send_email=False
             )
             group = group.filter(~Exists(opted_out))
-        email_ids += _queue_emails(group, topic=topic, subject=subject, body=body, now=now)
+        email_ids += _queue_emails(group, topic=topic, subject=subject, body=email_body, now=now)
     outbox_dispatch_on_commit(sorted(email_ids))
     return count
+
+
+def _render(
+    notice: Callable[[], Notice], *, language: str, time_zone: str, link: str
+) -> tuple[str, str, str, str]:
+    """Title, body, email subject and email body, as one reader of this language and zone
+    reads them."""
+    with (
+        translation.override(language or settings.LANGUAGE_CODE),
+        timezone.override(ZoneInfo(time_zone)),
+    ):
+        text = notice()
+    url = f"\n\n{settings.SITE_URL}{link}" if link else ""
+    subject = text.email_subject or text.title
+    return text.title, text.body, subject, text.email_body or f"{text.body}{url}\n"
 
 
 def _queue_emails(

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from accounts.models import User
 from portal.dates import format_day, format_minutes, format_moment
 from portal.models import Notification, OutboundEmail
-from portal.notifications import notify
+from portal.notifications import Notice, notify
 from projects import notices
 from projects import services as project_services
 from tests import factories
@@ -181,3 +181,46 @@ def test_an_unknown_language_changes_nothing(client, alice):
     client.post(reverse("set_language"), {"language": "xx", "next": "/"})
     alice.refresh_from_db()
     assert alice.language == ""
+
+
+def test_readers_in_many_zones_of_one_language_share_one_write_when_the_text_names_no_time(
+    clock,  # noqa: F811
+    manager,
+    django_assert_num_queries,
+):
+    zones = ["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura", "Europe/Berlin"]
+    with clock.back_at(work.SETUP_AT):
+        project = work.project_create(manager, name="Zones")
+        for index, zone in enumerate(zones):
+            user = factories.contractor_create(f"z{index}@example.com", by=manager)
+            _speaks(user, "id", zone)
+            work.assign(project, user, by=manager)
+    people = User.objects.filter(email__startswith="z")
+
+    def resumed() -> Notice:
+        return Notice(title=translation.gettext("Hours approved"), body="")
+
+    # One read of the readers, then one INSERT of notices and one of emails for all four.
+    with django_assert_num_queries(3):
+        told = notify(recipients=people, kind="project_resumed", notice=resumed, topic="t:1")
+    assert told == 4
+    assert Notification.objects.filter(topic="t:1").values("title").distinct().count() == 1
+
+
+def test_readers_in_different_zones_get_their_own_time_when_the_text_names_one(
+    clock,  # noqa: F811
+    manager,
+):
+    moment = datetime(2026, 11, 25, 23, 43, tzinfo=UTC)
+    for index, zone in enumerate(["Asia/Jakarta", "America/Los_Angeles"]):
+        _speaks(factories.user_create(f"t{index}@example.com"), "en", zone)
+    people = User.objects.filter(email__startswith="t")
+    notify(
+        recipients=people,
+        kind="project_pausing",
+        notice=lambda: Notice(title=format_moment(moment), body=""),
+        topic="t:2",
+    )
+    titles = dict(Notification.objects.filter(topic="t:2").values_list("recipient__email", "title"))
+    assert "Nov 26, 2026" in titles["t0@example.com"]
+    assert "Nov 25, 2026" in titles["t1@example.com"]
