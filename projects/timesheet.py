@@ -101,14 +101,31 @@ def parse_duration(text: str | None) -> int | None:
     A day never has more than 24 hours, so a bare whole number above 24 is
     minutes (``90`` is an hour and a half); up to 24 it is hours.
     """
+    minutes = _day_minutes(text)
+    if minutes is not None and minutes > MINUTES_PER_DAY:
+        raise ValidationError(gettext("A day has 24 hours at most."), code="too_long")
+    return minutes
+
+
+def _day_minutes(text: str | None) -> int | None:
     value = _normalize(text)
     if not value:
         return None
-    bare_minutes = _WHOLE.fullmatch(value) and int(value) > 24
-    minutes = int(value) if bare_minutes else parse_hours(text)
-    if minutes > MINUTES_PER_DAY:
-        raise ValidationError(gettext("A day has 24 hours at most."), code="too_long")
-    return minutes
+    if _WHOLE.fullmatch(value) and int(value) > 24:
+        return int(value)
+    return parse_hours(text)
+
+
+def shown_minutes(text: str | None) -> int:
+    """What a cell adds to the totals shown beside it: 0 when blank or unreadable.
+
+    A cell over 24 hours still counts, so the day's total shows the overrun the
+    save will refuse. ``timesheet.js`` reads cells the same way as people type.
+    """
+    try:
+        return _day_minutes(text) or 0
+    except ValidationError:
+        return 0
 
 
 def _units_to_minutes(value: str, text: str) -> int:
@@ -244,3 +261,29 @@ def parse_grid(data: Mapping[str, str], *, days: list[date]) -> GridPost:
             continue
         post.changes.append(EntryChange(assignment_id, day, kind, minutes, note.strip(), key=key))
     return post
+
+
+@dataclass(frozen=True)
+class GridTotals:
+    """A week's grid added up: per row, per day, per assignment, and the whole week."""
+
+    rows: list[int]
+    days: list[int]
+    by_assignment: dict[int, int]
+
+    @property
+    def week(self) -> int:
+        return sum(self.days)
+
+
+def grid_totals(rows: list[tuple[int, list[int]]]) -> GridTotals:
+    """Totals of ``rows``, each an assignment id and its minutes per day of the week."""
+    days = [sum(column) for column in zip(*(minutes for _id, minutes in rows), strict=True)]
+    by_assignment: dict[int, int] = {}
+    for assignment_id, minutes in rows:
+        by_assignment[assignment_id] = by_assignment.get(assignment_id, 0) + sum(minutes)
+    return GridTotals(
+        rows=[sum(minutes) for _id, minutes in rows],
+        days=days or [0] * 7,
+        by_assignment=by_assignment,
+    )

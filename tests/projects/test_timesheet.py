@@ -1,18 +1,30 @@
+import json
+import re
 from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
+from accounts.models import User
 from portal.dates import day_bounds, format_minutes
+from projects import services
+from projects.models import TimeEntry
 from projects.timesheet import (
+    UNIT_MINUTES,
     EntryChange,
+    grid_totals,
     parse_duration,
     parse_grid,
     parse_hours,
     parse_week,
+    shown_minutes,
     week_days,
     week_start,
 )
+from tests.projects.factories import LAST_MONDAY, log
+
+TIMESHEET = reverse("projects:timesheet")
 
 
 @pytest.mark.parametrize(
@@ -193,3 +205,162 @@ def test_parse_grid_reads_cells_and_notes_and_reports_unreadable_ones():
     ]
     assert list(post.errors) == ["7-training-2026-11-04"]
     assert post.rows == {(7, "task"), (7, "training")}
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [("1:30", 90), ("0.5", 30), ("", 0), ("lots", 0), ("1.33", 0), ("25h", 1500), ("1441", 1441)],
+)
+def test_a_cell_adds_what_it_reads_to_the_totals_even_past_a_day(text, minutes):
+    assert shown_minutes(text) == minutes
+
+
+def test_grid_totals_add_up_rows_days_and_assignments():
+    totals = grid_totals([(7, [90, 30, 0, 0, 0, 0, 0]), (7, [60, 0, 0, 0, 0, 0, 0]), (8, [0] * 7)])
+    assert totals.rows == [120, 60, 0]
+    assert totals.days == [150, 30, 0, 0, 0, 0, 0]
+    assert totals.by_assignment == {7: 180, 8: 0}
+    assert totals.week == 180
+    assert grid_totals([]).days == [0] * 7
+
+
+# --- The timesheet page ------------------------------------------------------------
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice)
+    return client
+
+
+def _grid(assignment, day: date, value: str) -> dict:
+    key = f"{assignment.pk}-task-{day.isoformat()}"
+    return {f"m-{key}": value, f"n-{key}": ""}
+
+
+def _input(body: str, assignment, day: date) -> str:
+    name = f"m-{assignment.pk}-task-{day.isoformat()}"
+    return re.search(rf'<input class="cell__hours" id="{name}"[^>]*>', body)[0]
+
+
+def _save(client, *cells: dict):
+    data = {"week": LAST_MONDAY.isoformat(), "action": "save"}
+    for cell in cells:
+        data |= cell
+    return client.post(TIMESHEET, data)
+
+
+def test_a_weekly_cap_passed_by_several_cells_is_said_once(alice_client, alice_on_project):
+    days = week_days(LAST_MONDAY)[:5]
+    response = _save(alice_client, *(_grid(alice_on_project, day, "4:30") for day in days))
+    body = response.content.decode()
+    cap = "This week on «Search relevance» would come to 22:30, over the weekly cap of 20:00."
+    assert body.count(cap) == 1
+    assert "Please correct the 1 problem below." in body
+    assert f'<li id="x-1"><a href="#m-{alice_on_project.pk}-task-2026-11-02">{cap}</a></li>' in body
+    for day in days:  # every cell involved is marked and points to the one message
+        cell = _input(body, alice_on_project, day)
+        assert 'aria-invalid="true"' in cell
+        assert 'aria-describedby="x-1"' in cell
+    assert not [c for row in response.context["sheet"].rows for c in row.cells if c.errors]
+    assert not TimeEntry.objects.exists()
+
+
+def test_a_day_over_24_hours_across_projects_is_said_once(
+    alice_client, alice_on_project, alice_on_other
+):
+    monday = LAST_MONDAY
+    response = _save(
+        alice_client, _grid(alice_on_project, monday, "12"), _grid(alice_on_other, monday, "13")
+    )
+    body = response.content.decode()
+    day = "Mon, Nov 2 would add up to 25:00 across your projects; a day has 24 hours."
+    assert body.count(day) == 1
+    for assignment in (alice_on_project, alice_on_other):
+        assert 'aria-describedby="x-1"' in _input(body, assignment, monday)
+    # The day's total shows the typed grid, marked as over the day.
+    [column] = [c for c in response.context["columns"] if c.day == monday]
+    assert (column.total, column.over) == (25 * 60, True)
+    assert 'class="day-total is-over"' in body
+
+
+def test_a_rule_only_one_cell_breaks_is_said_beside_that_cell(
+    alice_client, alice_on_project, alice
+):
+    for day in week_days(LAST_MONDAY)[:4]:
+        log(alice, alice_on_project, day, 270)
+    response = _save(alice_client, _grid(alice_on_project, date(2026, 11, 6), "4:30"))
+    body = response.content.decode()
+    key = f"{alice_on_project.pk}-task-2026-11-06"
+    assert 'aria-describedby="e-' + key + '"' in _input(body, alice_on_project, date(2026, 11, 6))
+    # Beside the cell, and in the summary's line about that cell.
+    assert body.count("would come to 22:30, over the weekly cap of 20:00.") == 2
+    assert 'id="x-1"' not in body
+
+
+def test_totals_follow_the_grid_as_typed_when_it_is_shown_again(alice_client, alice_on_project):
+    response = _save(
+        alice_client,
+        _grid(alice_on_project, date(2026, 11, 2), "1:30"),
+        _grid(alice_on_project, date(2026, 11, 3), "0.5"),
+        _grid(alice_on_project, date(2026, 11, 4), "two hours"),
+    )
+    assert response.status_code == 200  # the unreadable cell refused the save
+    [line] = response.context["lines"]
+    assert line.total == 120
+    assert [c.total for c in response.context["columns"]][:3] == [90, 30, 0]
+    body = response.content.decode()
+    assert '<td class="total" data-week-total>2:00</td>' in body
+    assert [cap.minutes for cap in response.context["caps"]] == [120]
+
+
+def test_the_script_gets_the_unit_words_and_its_sentences_from_the_page(
+    alice_client, alice_on_project, alice
+):
+    User.objects.filter(pk=alice.pk).update(language="id")
+    body = alice_client.get(TIMESHEET, {"week": LAST_MONDAY.isoformat()}).content.decode()
+    units = re.search(r'data-units="([^"]*)"', body)[1]
+    assert json.loads(units.replace("&quot;", '"')) == UNIT_MINUTES
+    day_over = re.search(r'data-day-total="0" data-over-text="([^"]*)"', body)[1]
+    assert "{total}" in day_over
+    assert "akan berjumlah" in day_over  # in the reader's language
+    assert re.search(r'data-text="Search relevance: \{used\} dari 20:00 minggu ini"', body)
+
+
+def test_a_submitted_week_says_so_instead_of_offering_submit_again(
+    alice_client, alice_on_project, alice
+):
+    log(alice, alice_on_project, LAST_MONDAY, 90)
+    services.time_week_submit(by=alice, week=LAST_MONDAY)
+    body = alice_client.get(TIMESHEET, {"week": LAST_MONDAY.isoformat()}).content.decode()
+    # Submitted at NOW, 12:00 UTC: 1 PM in alice's Berlin.
+    assert re.search(r"Submitted on Nov 12, 2026, 1:00\sPM, waiting for review\.", body)
+    assert 'value="submit"' not in body
+    assert "Worked more hours this week?" in body  # the days still open take more
+    assert 'value="save"' in body
+
+
+def test_a_week_partly_submitted_offers_to_submit_the_rest(alice_client, alice_on_project, alice):
+    log(alice, alice_on_project, LAST_MONDAY, 90)
+    services.time_week_submit(by=alice, week=LAST_MONDAY)
+    log(alice, alice_on_project, date(2026, 11, 3), 60)
+    body = alice_client.get(TIMESHEET, {"week": LAST_MONDAY.isoformat()}).content.decode()
+    assert re.search(r"Part of this week was submitted on Nov 12, 2026, 1:00\sPM", body)
+    assert "Submit week (1 entry waiting)" in body
+
+
+def test_an_approved_week_says_when(clock, alice_client, alice_on_project, alice, manager):
+    log(alice, alice_on_project, LAST_MONDAY, 90)
+    [entry] = services.time_week_submit(by=alice, week=LAST_MONDAY)
+    services.time_entries_approve(entry_ids=[entry.pk], by=manager)
+    body = alice_client.get(TIMESHEET, {"week": LAST_MONDAY.isoformat()}).content.decode()
+    assert re.search(r"This week.s hours were approved on Nov 12, 2026, 1:00\sPM\.", body)
+    assert 'value="submit"' not in body
+    assert "waiting for review" not in body
+
+
+def test_a_week_with_nothing_sent_offers_both_buttons(alice_client, alice_on_project):
+    body = alice_client.get(TIMESHEET, {"week": LAST_MONDAY.isoformat()}).content.decode()
+    assert 'value="save"' in body
+    assert 'value="submit"' in body
+    assert "waiting for review" not in body
