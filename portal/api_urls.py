@@ -5,4 +5,5 @@ urlpatterns = [
     path("", include("projects.api_urls")),
     path("", include("portal.notifications.api_urls")),
     path("", include("payments.api_urls")),
+    path("", include("portal.support.api_urls")),
 ]

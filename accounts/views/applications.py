@@ -21,6 +21,7 @@ from accounts.selectors import (
     application_latest_for_user,
     contractor_for_user,
 )
+from accounts.uploads import download_name
 from accounts.views.http import attachment, is_post
 from portal.admin_site import require_mfa_for_staff
 
@@ -133,6 +134,10 @@ def resume(request: HttpRequest, pk: int) -> FileResponse:
     application = application_get_for_user(user=request.user, pk=pk)
     return attachment(
         application.resume,
-        filename=application.resume_original_name,
+        filename=download_name(
+            application.resume_original_name,
+            application.resume_content_type,
+            fallback=_("résumé"),
+        ),
         content_type=application.resume_content_type,
     )

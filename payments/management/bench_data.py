@@ -88,11 +88,11 @@ class Seeder:
                    (ARRAY['en', 'id', 'vi', 'zh-hant'])[1 + g %% 4], 'UTC'
             FROM generate_series(1, %(count)s) g;
             INSERT INTO {t["contractor"]} (
-                user_id, legal_name, display_name, country, time_zone, hours_per_week,
-                payout_currency, status, status_reason, status_changed_at,
+                user_id, legal_name, display_name, country, subdivision, time_zone,
+                hours_per_week, payout_currency, status, status_reason, status_changed_at,
                 identity_verified_at, created_at, updated_at)
             SELECT u.id, 'Bench Contractor ' || u.id, 'Bench ' || u.id,
-                   ({COUNTRIES})[1 + u.id %% 8], 'UTC', 20, 'EUR', 'active', '', %(now)s,
+                   ({COUNTRIES})[1 + u.id %% 8], '', 'UTC', 20, 'EUR', 'active', '', %(now)s,
                    %(now)s, %(now)s, %(now)s
             FROM {t["user"]} u WHERE u.email LIKE 'bench-%%' AND NOT u.is_staff;
             INSERT INTO {t["payout_details"]} (profile_id, method, account_holder,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from portal.models import (
     MANDATORY_EMAIL_KINDS,
+    STAFF_ONLY_KINDS,
     EmailPreference,
     EmailStatus,
     Notification,
@@ -84,6 +85,7 @@ def email_choices_for_user(user: User) -> list[EmailChoice]:
             optional=kind not in MANDATORY_EMAIL_KINDS,
         )
         for kind, label in NotificationKind.choices
+        if user.is_staff or kind not in STAFF_ONLY_KINDS
     ]
 
 

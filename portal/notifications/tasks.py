@@ -5,15 +5,16 @@ import time
 from celery import shared_task
 from django.conf import settings
 
+from portal.db_faults import RETRY_ON_DB_FAULTS
 from portal.notifications.outbox import outbox_deliver, outbox_due_ids
 
 
-@shared_task(ignore_result=True)
+@shared_task(ignore_result=True, **RETRY_ON_DB_FAULTS)
 def outbox_send(ids: list[int]) -> int:
     return outbox_deliver(ids=ids)
 
 
-@shared_task(ignore_result=True)
+@shared_task(ignore_result=True, **RETRY_ON_DB_FAULTS)
 def outbox_sweep() -> int:
     """Deliver whatever no task took: the broker was down, or a worker died.
 

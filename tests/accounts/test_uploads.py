@@ -1,5 +1,9 @@
 """Documents are judged by their content, never by their name or declared type."""
 
+import io
+import os
+import zipfile
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -103,3 +107,69 @@ def test_tax_form_document_must_be_a_real_pdf():
     form = W8BENForm({}, {"document": upload("w8.pdf", factories.docx_bytes(), DOCX)})
     assert not form.is_valid()
     assert form.errors["document"] == ["This file is not a PDF, whatever its name says."]
+
+
+MB = 1024 * 1024
+
+
+def docx_with_padding(*, zeros: int, random: int = 0) -> bytes:
+    """A DOCX carrying a member of ``zeros`` zero bytes (which deflate to almost nothing),
+    after ``random`` bytes that do not compress: a zip bomb, or an archive merely too big."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+        if random:
+            archive.writestr("word/media/photo.bin", os.urandom(random))
+        with archive.open("word/media/padding.bin", "w", force_zip64=True) as member:
+            chunk = bytes(MB)
+            for _ in range(zeros // MB):
+                member.write(chunk)
+    return buffer.getvalue()
+
+
+def test_a_docx_bomb_is_refused_for_its_compression_ratio():
+    bomb = docx_with_padding(zeros=40 * MB)
+    assert len(bomb) < 100 * 1024
+
+    with pytest.raises(ValidationError) as caught:
+        inspect_document(upload("cv.docx", bomb, DOCX))
+
+    assert caught.value.code == "docx_too_compressed"
+    assert "Save it as a PDF" in caught.value.messages[0]
+
+
+def test_a_docx_that_opens_past_the_size_bound_is_refused_even_at_a_modest_ratio():
+    archive = docx_with_padding(zeros=60 * MB, random=4 * MB)
+
+    with pytest.raises(ValidationError) as caught:
+        inspect_document(upload("cv.docx", archive, DOCX))
+
+    assert caught.value.code == "docx_too_large"
+    assert "the limit is 50 MB" in caught.value.messages[0]
+
+
+def test_the_application_form_shows_the_zip_bomb_refusal_next_to_the_resume():
+    errors = resume_errors(upload("cv.docx", docx_with_padding(zeros=200 * MB), DOCX))
+    assert errors == [
+        "This Word document takes 200.0 MB once opened; the limit is 50 MB. "
+        "Save it as a PDF and upload that instead."
+    ]
+
+
+def test_a_docx_whose_header_understates_a_member_is_refused_as_damaged():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+        archive.writestr("word/media/padding.bin", bytes(2 * MB))
+    # Both headers of the padding declare 1 KiB: sizes that pass, data that inflates past them.
+    honest = (2 * MB).to_bytes(4, "little")
+    lying = buffer.getvalue().replace(honest, (1024).to_bytes(4, "little"))
+    assert buffer.getvalue().count(honest) == 2
+
+    with pytest.raises(ValidationError) as caught:
+        inspect_document(upload("cv.docx", lying, DOCX))
+
+    assert caught.value.code == "bad_type"
+    assert "damaged" in caught.value.messages[0]

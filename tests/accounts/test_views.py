@@ -1,6 +1,7 @@
 """The contractor's pages: applying, onboarding, documents and API tokens."""
 
 import re
+from urllib.parse import unquote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -20,6 +21,7 @@ from accounts.models import (
 )
 from accounts.uploads import DOCX
 from tests import factories
+from tests.sanctions import sanction
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +53,13 @@ def application_post(*languages: tuple[str, str], resume=None, **overrides) -> d
     data["resume"] = factories.resume_upload("Carol CV.pdf") if resume is None else resume
     data.update(overrides)
     return data
+
+
+def content_disposition_filename(header: str) -> str:
+    """The file name a browser saves under, from either form Django writes."""
+    if encoded := re.search(r"filename\*=utf-8''(\S+)", header):
+        return unquote(encoded[1])
+    return re.search(r'filename="([^"]*)"', header)[1]
 
 
 def application_of(user) -> Application:
@@ -449,6 +458,34 @@ def test_resume_downloads_as_an_attachment_with_nosniff_and_its_type(client, app
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
 
 
+@pytest.mark.parametrize(
+    ("uploaded_as", "content", "saved_as"),
+    [
+        pytest.param("résumé\u202efdp.exe", None, "résuméfdp.pdf", id="rtl-override-exe"),
+        pytest.param("cv.exe", None, "cv.pdf", id="pdf-named-exe"),
+        pytest.param("cv.pdf", factories.docx_bytes(), "cv.docx", id="docx-named-pdf"),
+        pytest.param("\u202e.exe", None, "résumé.pdf", id="no-name-left"),
+    ],
+)
+def test_a_resume_downloads_with_the_extension_of_its_detected_type(
+    client, carol, uploaded_as, content, saved_as
+):
+    services.application_submit(
+        user=carol,
+        details=factories.applicant_details(),
+        resume=factories.resume_upload(uploaded_as, content),
+    )
+    client.force_login(carol)
+
+    response = client.get(reverse("accounts:resume", args=[application_of(carol).pk]))
+
+    assert response.status_code == 200
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert content_disposition_filename(disposition) == saved_as
+    assert ".exe" not in disposition and "\u202e" not in unquote(disposition)
+
+
 def test_docx_resume_keeps_its_stored_content_type(client, carol):
     client.force_login(carol)
     docx = SimpleUploadedFile("cv.docx", factories.docx_bytes(), content_type="text/html")
@@ -722,9 +759,7 @@ def test_finishing_the_last_step_makes_the_contractor_active(client, erik, manag
 
 
 def test_suspended_contractor_sees_the_reason_on_dashboard_and_onboarding(client, alice, manager):
-    services.contractor_suspend(
-        profile=profile_of(alice), by=manager, reason="Quality checks failed twice."
-    )
+    sanction(profile_of(alice), by=manager, reasons="Quality checks failed twice.")
     client.force_login(alice)
     for url in (reverse("home"), reverse("accounts:onboarding")):
         html = page(client.get(url))
@@ -733,7 +768,7 @@ def test_suspended_contractor_sees_the_reason_on_dashboard_and_onboarding(client
 
 
 def test_offboarded_contractor_sees_the_checklist_but_cannot_change_steps(client, alice, manager):
-    services.contractor_offboard(profile=profile_of(alice), by=manager, reason="Contract ended.")
+    sanction(profile_of(alice), by=manager, outcome="offboarding", reasons="Contract ended.")
     client.force_login(alice)
     html = page(client.get(reverse("accounts:onboarding")))
     assert "Your account is closed" in html and "Contract ended." in html

@@ -4,6 +4,7 @@ Used by ``tests/portal/conftest.py`` (fixtures) and the services tests. Each
 piece is a process or thread this module starts and always stops.
 """
 
+import asyncio
 import os
 import signal
 import socket
@@ -32,11 +33,16 @@ REDIS_SERVER = "/usr/bin/redis-server"
 
 
 class Inbox:
-    """An aiosmtpd handler that keeps every message it accepts and counts connections."""
+    """An aiosmtpd handler that keeps every message it accepts and counts connections.
 
-    def __init__(self) -> None:
+    ``delay`` seconds spent on each message make a batch last long enough to
+    stop a worker in the middle of it.
+    """
+
+    def __init__(self, delay: float = 0) -> None:
         self.messages: list[Message] = []
         self.connections = 0
+        self.delay = delay
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
         self.connections += 1
@@ -44,6 +50,8 @@ class Inbox:
         return responses
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's name
+        if self.delay:
+            await asyncio.sleep(self.delay)
         self.messages.append(message_from_bytes(envelope.content, policy=email_policy.default))
         return "250 Message accepted for delivery"
 
@@ -87,8 +95,8 @@ def settle(worker: subprocess.Popen) -> None:
 
 
 @contextmanager
-def smtp_server() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
+def smtp_server(*, delay: float = 0) -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox(delay)
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()

@@ -9,6 +9,7 @@ import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.db import OperationalError as DatabaseOperationalError
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -16,7 +17,12 @@ from kombu.exceptions import OperationalError
 from accounts import services
 from accounts.models import Application, ApplicationStatus
 from portal.models import EmailStatus, OutboundEmail
-from portal.notifications.outbox import outbox_deliver, outbox_enqueue, outbox_enqueue_many
+from portal.notifications.outbox import (
+    outbox_deliver,
+    outbox_due_ids,
+    outbox_enqueue,
+    outbox_enqueue_many,
+)
 from portal.notifications.tasks import outbox_send, outbox_sweep
 
 pytestmark = pytest.mark.django_db
@@ -292,3 +298,92 @@ def test_every_email_carries_a_message_id_fixed_by_its_row(outbox):
     outbox_deliver(ids=[email.pk])
 
     assert outbox[0].extra_headers["Message-ID"].startswith(f"<outbox.{email.pk}.")
+
+
+class WorkerKilled(BaseException):
+    """What a SIGKILL looks like from inside: nothing after it runs."""
+
+
+class DiesOnTheThirdMessageBackend(LocmemBackend):
+    """A server that takes two messages; then the worker handing them over dies."""
+
+    def send_messages(self, messages):
+        if len(mail.outbox) == 2:
+            raise WorkerKilled()
+        return super().send_messages(messages)
+
+
+def test_each_email_is_stamped_as_the_server_takes_it_and_the_rest_stay_claimed(
+    clock, settings, outbox
+):
+    settings.EMAIL_BACKEND = f"{THIS_MODULE}.DiesOnTheThirdMessageBackend"
+    emails = [_record(f"person{number}@example.com") for number in range(4)]
+
+    with pytest.raises(WorkerKilled):
+        outbox_deliver(ids=[email.pk for email in emails])
+
+    rows = [OutboundEmail.objects.get(pk=email.pk) for email in emails]
+    assert [row.status for row in rows] == ["sent", "sent", "queued", "queued"]
+    assert [row.claimed_until for row in rows] == [None, None, *[rows[2].claimed_until] * 2]
+    assert rows[2].claimed_until == clock[0] + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+
+
+def test_the_sweep_takes_back_a_dead_workers_emails_once_the_lease_runs_out(
+    clock, settings, outbox
+):
+    settings.EMAIL_BACKEND = f"{THIS_MODULE}.DiesOnTheThirdMessageBackend"
+    emails = [_record(f"person{number}@example.com") for number in range(4)]
+    with pytest.raises(WorkerKilled):
+        outbox_deliver(ids=[email.pk for email in emails])
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox.clear()
+
+    clock[0] += timedelta(seconds=settings.OUTBOX_LEASE_SECONDS - 1)
+    assert outbox_deliver(ids=[email.pk for email in emails]) == 0
+    assert outbox_sweep() == 0
+    clock[0] += timedelta(seconds=1)
+    assert outbox_sweep() == 2
+
+    assert sorted(m.to[0] for m in outbox) == ["person2@example.com", "person3@example.com"]
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {EmailStatus.SENT}
+    assert not OutboundEmail.objects.exclude(claimed_by="").exists()
+
+
+def test_the_time_limit_releases_the_untouched_emails_and_holds_the_one_in_flight(
+    clock, settings, outbox
+):
+    settings.EMAIL_BACKEND = f"{THIS_MODULE}.SlowServerBackend"
+    emails = [_record(f"person{number}@example.com") for number in range(4)]
+
+    outbox_deliver(ids=[email.pk for email in emails])
+
+    in_flight, untouched = (OutboundEmail.objects.get(pk=email.pk) for email in emails[2:])
+    assert in_flight.claimed_until is not None
+    assert (untouched.claimed_until, untouched.claimed_by) == (None, "")
+    clock[0] += timedelta(seconds=settings.OUTBOX_SWEEP_GRACE_SECONDS)
+    assert outbox_due_ids(limit=10) == [untouched.pk]
+
+
+def test_a_database_fault_mid_batch_frees_the_untouched_emails_for_the_retry(
+    clock, settings, outbox
+):
+    emails = [_record(f"person{number}@example.com") for number in range(3)]
+    real_save = OutboundEmail.save
+
+    def save_failing_once(row, *args, **kwargs):
+        if row.to == "person0@example.com" and row.status == EmailStatus.SENT:
+            raise DatabaseOperationalError("server closed the connection unexpectedly")
+        return real_save(row, *args, **kwargs)
+
+    with (
+        mock.patch.object(OutboundEmail, "save", save_failing_once),
+        pytest.raises(DatabaseOperationalError),
+    ):
+        outbox_deliver(ids=[email.pk for email in emails])
+
+    first, second, third = (OutboundEmail.objects.get(pk=email.pk) for email in emails)
+    # Handed over but not stamped: it waits out its lease, and so (not knowing
+    # whether the fault struck before or after handing it over) does the next.
+    assert first.claimed_until is not None and second.claimed_until is not None
+    assert (third.claimed_until, third.claimed_by) == (None, "")
+    assert outbox_deliver(ids=[email.pk for email in emails]) == 1

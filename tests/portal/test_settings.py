@@ -68,6 +68,10 @@ def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
         ({"SITE_URL": "portal.example.com"}, "SITE_URL must start with http://"),
         ({"TRUSTED_PROXY_COUNT": "one"}, "TRUSTED_PROXY_COUNT must be a whole number"),
         ({"SECURE_SSL_REDIRECT": "sometimes"}, "SECURE_SSL_REDIRECT must be one of"),
+        (
+            {"OUTBOX_LEASE_SECONDS": "300"},
+            "OUTBOX_LEASE_SECONDS must be above the task time limit",
+        ),
     ],
 )
 def test_a_bad_value_stops_start_up_with_a_message_naming_it(overrides, message):

@@ -38,6 +38,11 @@ class Command(BaseCommand):
             choices=["", *PayoutStatus.values],
             help="Only payouts in this status (default: all but cancelled).",
         )
+        parser.add_argument(
+            "--bom",
+            action="store_true",
+            help="Start with a UTF-8 byte order mark, for spreadsheets (default: none).",
+        )
 
     def handle(self, *args, **options) -> None:
         start = _day(options["period_start"])
@@ -49,7 +54,7 @@ class Command(BaseCommand):
             country=options["country"].upper(),
             status=options["status"],
         )
-        chunks = exports.payroll_csv(options["kind"], payroll)
+        chunks = exports.payroll_csv(options["kind"], payroll, bom=options["bom"])
         if options["output"] == "-":
             written = _write(sys.stdout.buffer, chunks)
         else:

@@ -27,11 +27,13 @@ from datetime import timedelta
 from time import perf_counter
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.roles import VENDOR_MANAGERS
 from portal.celery import app as celery_app
 from portal.models import EmailStatus, Notification, OutboundEmail
 from projects import services
@@ -48,6 +50,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--assignees", type=int, default=50_000)
         parser.add_argument("--concurrency", type=int, default=2, help="Worker processes.")
+        parser.add_argument(
+            "--smoke",
+            action="store_true",
+            help="Only check that the bench runs and prints its ratios (`make bench-smoke`): "
+            "the times are printed, never judged.",
+        )
 
     def handle(self, *args, **options) -> None:
         _require_services()
@@ -67,7 +75,7 @@ class Command(BaseCommand):
             _check_notices(result.change, count)
             delivered = _wait_for_delivery(result.change, count, result.committed_at)
         self._report(count, result, raw, delivered, sink, options["concurrency"])
-        if result.commit_seconds > NOTICES_TARGET_SECONDS:
+        if result.commit_seconds > NOTICES_TARGET_SECONDS and not options["smoke"]:
             raise CommandError(
                 f"The pause took {result.commit_seconds:.2f}s to commit its notices "
                 f"(target ≤ {NOTICES_TARGET_SECONDS}s)."
@@ -120,6 +128,8 @@ def _require_services() -> None:
 def _seed(count: int) -> Project:
     """A manager, an active project, and ``count`` active contractors assigned to it."""
     manager = User.objects.create_user(email="manager@bench.example.com", is_staff=True)
+    # Only a vendor manager may be named responsible for a project.
+    manager.groups.add(Group.objects.get(name=VENDOR_MANAGERS))
     details = services.ProjectDetails(
         name="Bench: search relevance",
         description="Rate how well results answer the query.",
@@ -203,6 +213,7 @@ def _pause(project: Project) -> PauseResult:
             reason=PauseReason.CLIENT_REQUEST,
             message=MESSAGE,
             expected_resume_on=timezone.localdate() + timedelta(days=4),
+            short_notice_confirmed=True,
         )
     finished = perf_counter()
     return PauseResult(change, commits[0] - started, finished - commits[0], commits[0])
@@ -222,8 +233,8 @@ def _raw_insert_seconds(project: Project) -> float:
         cursor.execute(
             """
             INSERT INTO portal_notification
-                (recipient_id, kind, title, body, link, topic, created_at)
-            SELECT u.id, 'project_paused', %s, %s, %s, 'bench-raw', now()
+                (recipient_id, kind, title, body, link, topic, language, created_at)
+            SELECT u.id, 'project_paused', %s, %s, %s, 'bench-raw', u.language, now()
             FROM accounts_user AS u
             JOIN accounts_contractorprofile AS p ON p.user_id = u.id
             JOIN projects_assignment AS a ON a.contractor_id = p.id
