@@ -5,6 +5,6 @@ Nothing here writes a status: every decision is an action that calls
 """
 
 # Importing the modules registers their ModelAdmins with the admin site.
-from accounts.admin import agreements, applications, contractors, records, users
+from accounts.admin import agreements, applications, contractors, records, rules, users
 
-__all__ = ["agreements", "applications", "contractors", "records", "users"]
+__all__ = ["agreements", "applications", "contractors", "records", "rules", "users"]

@@ -3,25 +3,37 @@
 from collections.abc import Callable
 from functools import partial
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
 from accounts import selectors, services
+from accounts.admin.decisions import CONTRACTOR_APPLICATION_BUTTONS, application_buttons
 from accounts.choices import language_name
 from accounts.models import (
+    OPEN_APPLICATION_STATUSES,
     AgreementAcceptance,
+    Application,
     ContractorProfile,
     ContractorStatusChange,
     ProfileLanguage,
 )
-from portal.admin_kit import ReadOnlyAdminMixin, ReadOnlyInline, ReasonForm, form_action, run_each
+from portal.admin_kit import (
+    ObjectActionsMixin,
+    ReadOnlyAdminMixin,
+    ReadOnlyInline,
+    ReasonForm,
+    form_action,
+    run_each,
+)
+from portal.admin_lists import EstimatedCountPaginator
 
 
 def languages_of(profile: ContractorProfile) -> str:
@@ -67,24 +79,31 @@ def describe_contractor(profile: ContractorProfile) -> str:
 
 
 @admin.register(ContractorProfile)
-class ContractorProfileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ContractorProfileAdmin(ObjectActionsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Contractors and their onboarding.
 
     Profiles change through the contractor's own forms and the actions below,
-    never by editing fields here.
+    never by editing fields here. A contractor's page also offers the decision
+    on their open application, which the application's own page would take.
     """
+
+    object_actions = (("verify_identity", _("Mark identity verified")),)
 
     list_display = (
         "legal_name",
         "email",
-        "country",
+        "country_name",
         "status",
         "identity_verified",
         "checklist_progress",
     )
     list_filter = ("status", ("country", CountryFilter), "expertise")
     search_fields = ("legal_name", "display_name", "user__email")
-    actions = ("verify_identity", "suspend", "reinstate", "offboard")
+    # Ten thousand contractors: no second COUNT(*), and an estimated one unfiltered.
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    # Suspension and offboarding follow only a case decision: "open_case" starts one.
+    actions = ("verify_identity", "open_case", "reinstate")
     inlines = (ProfileLanguageInline, AgreementAcceptanceInline, ContractorStatusChangeInline)
     fieldsets = (
         (
@@ -129,8 +148,39 @@ class ContractorProfileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_change_status_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("accounts.change_contractor_status")
 
+    def object_actions_for(self, request: HttpRequest, obj: ContractorProfile) -> list[str]:
+        if obj.identity_verified_at is not None:
+            return []
+        return super().object_actions_for(request, obj)
+
+    def extra_object_buttons(self, request: HttpRequest, obj: ContractorProfile) -> list:
+        if not request.user.has_perm("accounts.review_application"):
+            return []
+        application = (
+            Application.objects.filter(profile=obj, status__in=OPEN_APPLICATION_STATUSES)
+            .order_by("-submitted_at", "-pk")
+            .first()
+        )
+        if application is None:
+            return []
+        back = urlencode({"next": request.get_full_path()})
+        return [
+            (
+                name,
+                label,
+                reverse("admin:accounts_application_act", args=[application.pk, name]) + f"?{back}",
+            )
+            for name, label in CONTRACTOR_APPLICATION_BUTTONS
+            if name in application_buttons(application)
+        ]
+
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> tuple:
         return tuple(name for _title, options in self.fieldsets for name in options["fields"])
+
+    # The field's own display flattens the list of every country for each row.
+    @admin.display(description=_("country"), ordering="country")
+    def country_name(self, obj: ContractorProfile) -> str:
+        return obj.country.name
 
     @admin.display(description=_("email address"), ordering="user__email")
     def email(self, obj: ContractorProfile) -> str:
@@ -254,19 +304,22 @@ class ContractorProfileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             apply=change_each,
         )
 
-    @admin.action(description=_("Suspend the selected contractors…"), permissions=["change_status"])
-    def suspend(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
-        return self._status_action(
-            request,
-            queryset,
-            service=services.contractor_suspend,
-            title=gettext("Suspend contractors"),
-            done=lambda count: ngettext(
-                "Suspended %(count)d contractor: %(names)s.",
-                "Suspended %(count)d contractors: %(names)s.",
-                count,
-            ),
-        )
+    @admin.action(
+        description=_("Open a case about the selected contractor (to warn, suspend or offboard)…"),
+        permissions=["open_case"],
+    )
+    def open_case(self, request: HttpRequest, queryset: QuerySet) -> HttpResponseRedirect | None:
+        profiles = list(queryset[:2])
+        if len(profiles) != 1:
+            self.message_user(
+                request, gettext("Open a case about one contractor at a time."), messages.ERROR
+            )
+            return None
+        url = reverse("admin:projects_case_add")
+        return HttpResponseRedirect(f"{url}?{urlencode({'contractor': profiles[0].pk})}")
+
+    def has_open_case_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("projects.add_case")
 
     @admin.action(
         description=_("Reinstate the selected contractors…"), permissions=["change_status"]
@@ -280,22 +333,6 @@ class ContractorProfileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             done=lambda count: ngettext(
                 "Reinstated %(count)d contractor: %(names)s.",
                 "Reinstated %(count)d contractors: %(names)s.",
-                count,
-            ),
-        )
-
-    @admin.action(
-        description=_("Offboard the selected contractors…"), permissions=["change_status"]
-    )
-    def offboard(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
-        return self._status_action(
-            request,
-            queryset,
-            service=services.contractor_offboard,
-            title=gettext("Offboard contractors"),
-            done=lambda count: ngettext(
-                "Offboarded %(count)d contractor: %(names)s.",
-                "Offboarded %(count)d contractors: %(names)s.",
                 count,
             ),
         )

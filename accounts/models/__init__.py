@@ -24,11 +24,23 @@ from accounts.models.profiles import (
     LanguageLevel,
     ProfileLanguage,
 )
+from accounts.models.rules import (
+    INTERIM_CATEGORIES,
+    NEVER_SANCTIONED,
+    ConductRule,
+    ConductRuleText,
+    RuleBook,
+    RuleCategory,
+    RuleSeverity,
+    Sanction,
+)
 from accounts.models.tokens import ApiToken
 from accounts.models.users import User, UserManager
 
 __all__ = [
     "AGREEMENT_FALLBACK_LANGUAGE",
+    "INTERIM_CATEGORIES",
+    "NEVER_SANCTIONED",
     "OPEN_APPLICATION_STATUSES",
     "AgreementAcceptance",
     "AgreementVersion",
@@ -36,6 +48,8 @@ __all__ = [
     "Application",
     "ApplicationStatus",
     "ApplicationStatusChange",
+    "ConductRule",
+    "ConductRuleText",
     "ContractorProfile",
     "ContractorStatus",
     "ContractorStatusChange",
@@ -44,6 +58,10 @@ __all__ = [
     "PayoutDetails",
     "PayoutMethod",
     "ProfileLanguage",
+    "RuleBook",
+    "RuleCategory",
+    "RuleSeverity",
+    "Sanction",
     "TaxForm",
     "TaxFormType",
     "User",

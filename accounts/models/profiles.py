@@ -56,7 +56,8 @@ class ContractorProfile(TransitionsMixin, models.Model):
         ContractorStatus.ONBOARDING: {ContractorStatus.ACTIVE, ContractorStatus.OFFBOARDED},
         ContractorStatus.ACTIVE: {ContractorStatus.SUSPENDED, ContractorStatus.OFFBOARDED},
         ContractorStatus.SUSPENDED: {ContractorStatus.ACTIVE, ContractorStatus.OFFBOARDED},
-        ContractorStatus.OFFBOARDED: set(),
+        # Only a successful appeal against the offboarding (contractor_reinstate with its case).
+        ContractorStatus.OFFBOARDED: {ContractorStatus.ACTIVE},
     }
 
     user = models.OneToOneField(
@@ -68,6 +69,9 @@ class ContractorProfile(TransitionsMixin, models.Model):
     legal_name = models.CharField(_("legal name"), max_length=200)
     display_name = models.CharField(_("display name"), max_length=100)
     country = CountryField(_("country"))
+    # ISO 3166-2 code (or a wage region) where the country's wage floors differ
+    # within it; the codes come from the wage-floor table.
+    subdivision = models.CharField(_("province or region"), max_length=10, blank=True, default="")
     time_zone = models.CharField(_("time zone"), max_length=64, validators=[validate_time_zone])
     hours_per_week = models.PositiveSmallIntegerField(
         _("hours available a week"), validators=[MinValueValidator(1), MaxValueValidator(80)]
@@ -103,6 +107,8 @@ class ContractorProfile(TransitionsMixin, models.Model):
         verbose_name = _("contractor")
         verbose_name_plural = _("contractors")
         ordering = ["legal_name"]
+        # The admin list's order: by name, then newest first (the admin's tie-break).
+        indexes = [models.Index(fields=["legal_name", "-id"], name="contractor_list_order_idx")]
         permissions = [
             ("verify_identity", _("Can mark a contractor's identity as verified")),
             ("change_contractor_status", _("Can suspend, reinstate or offboard contractors")),

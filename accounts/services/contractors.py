@@ -5,7 +5,7 @@ change in accounts takes (an approved application, a finished onboarding too).
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,6 +20,7 @@ from accounts.models import (
     ContractorProfile,
     ContractorStatus,
     ContractorStatusChange,
+    Sanction,
     User,
 )
 from accounts.selectors import onboarding_is_complete
@@ -100,6 +101,31 @@ def contractor_transition(
     return profile
 
 
+class SanctionOrder(Protocol):
+    """A case decision ordering a sanction; ``projects.models.Case`` is the one kind there is.
+
+    Suspension and offboarding take work away, so these services refuse to run
+    without one: due process is the only way there.
+    """
+
+    contractor_id: int
+
+    @property
+    def case_number(self) -> int: ...
+
+    def orders(self, sanction: str) -> bool: ...
+
+
+def _require_case(case: SanctionOrder | None, profile: ContractorProfile, sanction: str) -> None:
+    if case is None or case.contractor_id != profile.pk or not case.orders(sanction):
+        raise ValidationError(
+            _(
+                "A contractor can be suspended or offboarded only by a case decision: open a "
+                "case under a published rule and decide it."
+            )
+        )
+
+
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -108,8 +134,11 @@ def _require_reason(reason: str) -> str:
 
 
 @transaction.atomic
-def contractor_suspend(*, profile: ContractorProfile, by: User, reason: str) -> ContractorProfile:
+def contractor_suspend(
+    *, profile: ContractorProfile, by: User, reason: str, case: SanctionOrder | None
+) -> ContractorProfile:
     reason = _require_reason(reason)
+    _require_case(case, profile, Sanction.SUSPENSION)
     profile = contractor_transition(profile, to=ContractorStatus.SUSPENDED, by=by, reason=reason)
     contractor_notify(
         profile,
@@ -126,10 +155,19 @@ def contractor_suspend(*, profile: ContractorProfile, by: User, reason: str) -> 
 
 
 @transaction.atomic
-def contractor_reinstate(*, profile: ContractorProfile, by: User, reason: str) -> ContractorProfile:
+def contractor_reinstate(
+    *, profile: ContractorProfile, by: User | None, reason: str, case: SanctionOrder | None = None
+) -> ContractorProfile:
+    """Lift a suspension, or (with the case whose appeal overturned it) an offboarding."""
     reason = _require_reason(reason)
     profile = ContractorProfile.objects.select_for_update().get(pk=profile.pk)
-    if profile.status != ContractorStatus.SUSPENDED:
+    overturned = (
+        profile.status == ContractorStatus.OFFBOARDED
+        and case is not None
+        and case.contractor_id == profile.pk
+        and case.orders(ContractorStatus.ACTIVE)
+    )
+    if profile.status != ContractorStatus.SUSPENDED and not overturned:
         raise ValidationError(_("Only a suspended contractor can be reinstated."))
     if not onboarding_is_complete(profile):
         raise ValidationError(_("This contractor's onboarding is not complete."))
@@ -146,8 +184,11 @@ def contractor_reinstate(*, profile: ContractorProfile, by: User, reason: str) -
 
 
 @transaction.atomic
-def contractor_offboard(*, profile: ContractorProfile, by: User, reason: str) -> ContractorProfile:
+def contractor_offboard(
+    *, profile: ContractorProfile, by: User, reason: str, case: SanctionOrder | None
+) -> ContractorProfile:
     reason = _require_reason(reason)
+    _require_case(case, profile, Sanction.OFFBOARDING)
     profile = contractor_transition(profile, to=ContractorStatus.OFFBOARDED, by=by, reason=reason)
     contractor_notify(
         profile,

@@ -22,6 +22,7 @@ from accounts.models import (
 )
 from portal.models import OutboundEmail
 from tests import factories
+from tests.sanctions import sanction
 
 pytestmark = pytest.mark.django_db
 
@@ -310,47 +311,34 @@ def test_identity_verification_alone_keeps_the_contractor_onboarding(manager_cli
 
 
 @pytest.mark.parametrize("action", ["suspend", "offboard"])
-def test_status_actions_need_a_reason(manager_client, alice, action):
+def test_the_admin_can_no_longer_suspend_or_offboard_without_a_case(manager_client, alice, action):
     profile = alice.contractor_profile
 
-    form = _act(manager_client, CONTRACTORS, action, [profile])
-    refused = _act(manager_client, CONTRACTORS, action, [profile], apply="1", reason=" ")
+    response = _act(manager_client, CONTRACTORS, action, [profile], apply="1", reason="Quality.")
 
-    assert form.status_code == 200
-    assert 'name="reason"' in form.content.decode()
-    assert refused.status_code == 200
-    assert refused.context["form"].errors["reason"]
     profile.refresh_from_db()
     assert profile.status == ContractorStatus.ACTIVE
+    assert not profile.status_changes.filter(to_status__in=["suspended", "offboarded"]).exists()
+    assert response.status_code in (200, 302)
 
 
-@pytest.mark.parametrize(
-    ("action", "status"),
-    [("suspend", ContractorStatus.SUSPENDED), ("offboard", ContractorStatus.OFFBOARDED)],
-)
-def test_status_actions_with_a_reason_move_the_contractor_and_tell_them(
-    manager_client, manager, alice, action, status, django_capture_on_commit_callbacks
-):
+def test_open_case_takes_the_manager_to_a_case_about_the_contractor(manager_client, alice, bob):
     profile = alice.contractor_profile
-    mail.outbox.clear()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = _act(
-            manager_client, CONTRACTORS, action, [profile], apply="1", reason="Quality review."
-        )
+    response = _act(manager_client, CONTRACTORS, "open_case", [profile])
 
     assert response.status_code == 302
-    profile.refresh_from_db()
-    assert profile.status == status
-    assert profile.status_reason == "Quality review."
-    assert profile.status_changes.first().by == manager
-    assert "Quality review." in mail.outbox[0].body
+    assert response["Location"] == (
+        reverse("admin:projects_case_add") + f"?contractor={profile.pk}"
+    )
+    both = _act(manager_client, CONTRACTORS, "open_case", [profile, bob.contractor_profile])
+    assert any("one contractor at a time" in m for m in _messages(both))
 
 
 def test_reinstate_brings_a_suspended_contractor_back_and_refuses_others(
     manager_client, manager, alice, bob
 ):
-    services.contractor_suspend(profile=alice.contractor_profile, by=manager, reason="Check.")
+    sanction(alice.contractor_profile, by=manager, reasons="Check.")
 
     response = _act(
         manager_client,
@@ -619,3 +607,142 @@ def test_a_published_agreement_version_can_no_longer_change_even_unaccepted(mana
     edit = manager_client.post(change, {"version": "3.0", "title": "x", "body": "Rewritten."})
     assert edit.status_code == 403
     assert AgreementVersion.objects.get(pk=version.pk).body == "You agree to do good work."
+
+
+# --- Decisions as buttons on the application's and the contractor's pages ---------------
+
+
+def _page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _application_page(application: Application) -> str:
+    return reverse("admin:accounts_application_change", args=[application.pk])
+
+
+def _contractor_page(profile_id: int) -> str:
+    return reverse("admin:accounts_contractorprofile_change", args=[profile_id])
+
+
+def _button(model: str, pk: int, action: str) -> str:
+    return reverse(f"admin:accounts_{model}_act", args=[pk, action])
+
+
+def test_the_application_page_offers_the_decisions_its_status_allows(manager_client, manager):
+    application = _application("ann@example.com")
+    page = _page(manager_client, _application_page(application))
+    for action in ("start_review", "approve", "reject"):
+        assert f'action="{_button("application", application.pk, action)}"' in page
+
+    services.application_approve(application=application, by=manager)
+    page = _page(manager_client, _application_page(application))
+    assert _button("application", application.pk, "approve") not in page
+
+
+def test_approve_button_calls_the_service_and_returns_to_the_page(
+    manager_client, django_capture_on_commit_callbacks
+):
+    application = _application("ann@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(
+            _button("application", application.pk, "approve"), {"action": "approve"}
+        )
+    assert response.status_code == 302
+    assert response["Location"] == _application_page(application)
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.APPROVED
+    assert application.status_changes.filter(to_status=ApplicationStatus.APPROVED).exists()
+    assert _messages(response) == [f"Approved 1 application: #{application.pk} Alice Example."]
+    assert len(mail.outbox) == 1
+
+
+def test_reject_button_asks_for_a_reason_on_the_intermediate_form_first(manager_client):
+    application = _application("ann@example.com")
+    url = _button("application", application.pk, "reject")
+
+    form = manager_client.post(url, {"action": "reject"})
+    assert form.status_code == 200
+    assert form.templates[0].name == "admin/action_form.html"
+    refused = manager_client.post(url, {"action": "reject", "apply": "1", "reason": ""})
+    assert "reason" in refused.context["form"].errors
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
+
+    done = manager_client.post(
+        url, {"action": "reject", "apply": "1", "reason": "We need native German."}
+    )
+    assert done.status_code == 302
+    application.refresh_from_db()
+    assert (application.status, application.decision_reason) == (
+        ApplicationStatus.REJECTED,
+        "We need native German.",
+    )
+
+
+def test_buttons_only_answer_a_post_and_only_for_those_allowed(client, manager_client, accountant):
+    application = _application("ann@example.com")
+    url = _button("application", application.pk, "approve")
+    assert manager_client.get(url).status_code == 405
+    forbidden = _button("application", application.pk, "delete_selected")
+    assert manager_client.post(forbidden).status_code == 403
+
+    client.force_login(accountant)
+    assert client.post(url, {"action": "approve"}).status_code == 403
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
+
+
+def test_the_contractor_page_decides_the_open_application_and_comes_back(manager_client, manager):
+    application = _application("ann@example.com")
+    contractor_page = _contractor_page(application.profile_id)
+    page = _page(manager_client, contractor_page)
+    assert "Approve the application" in page
+
+    response = manager_client.post(
+        _button("application", application.pk, "approve") + f"?next={contractor_page}",
+        {"action": "approve"},
+    )
+    assert response["Location"] == contractor_page
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.APPROVED
+    assert "Approve the application" not in _page(manager_client, contractor_page)
+
+
+def test_a_next_address_off_the_site_is_ignored(manager_client):
+    application = _application("ann@example.com")
+    response = manager_client.post(
+        _button("application", application.pk, "approve") + "?next=https://evil.example/",
+        {"action": "approve"},
+    )
+    assert response["Location"] == _application_page(application)
+
+
+def test_identity_button_on_the_contractor_page_verifies_and_activates(
+    manager_client, manager, django_capture_on_commit_callbacks
+):
+    profile = _onboarding_profile("ann@example.com", manager)
+    button = _button("contractorprofile", profile.pk, "verify_identity")
+    assert f'action="{button}"' in _page(manager_client, _contractor_page(profile.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(button, {"action": "verify_identity"})
+
+    assert response["Location"] == _contractor_page(profile.pk)
+    profile.refresh_from_db()
+    assert (profile.identity_verified_by, profile.status) == (manager, ContractorStatus.ACTIVE)
+    assert button not in _page(manager_client, _contractor_page(profile.pk))
+
+
+def test_an_accountant_sees_no_decision_buttons(client, accountant, manager):
+    profile = _onboarding_profile("ann@example.com", manager)
+    client.force_login(accountant)
+    page = _page(client, _contractor_page(profile.pk))
+    assert "object-actions" not in page
+    response = client.post(
+        _button("contractorprofile", profile.pk, "verify_identity"), {"action": "verify_identity"}
+    )
+    assert response.status_code == 403
+    profile.refresh_from_db()
+    assert profile.identity_verified_at is None

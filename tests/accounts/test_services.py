@@ -29,6 +29,7 @@ from accounts.tokens import token_hash
 from accounts.uploads import PDF
 from portal.models import EmailStatus, OutboundEmail
 from tests import factories
+from tests.sanctions import sanction, sanction_order
 
 pytestmark = pytest.mark.django_db
 
@@ -605,8 +606,11 @@ def test_suspend_records_the_reason_and_tells_the_contractor(
 ):
     profile = alice.contractor_profile
 
+    order = sanction_order(profile, by=manager)
     with django_capture_on_commit_callbacks(execute=True):
-        services.contractor_suspend(profile=profile, by=manager, reason="Quality review.")
+        services.contractor_suspend(
+            profile=profile, by=manager, reason="Quality review.", case=order
+        )
 
     profile.refresh_from_db()
     assert profile.status == ContractorStatus.SUSPENDED
@@ -631,7 +635,7 @@ def test_status_changes_require_a_reason(alice, manager, service):
     before = profile.status_changes.count()
 
     with pytest.raises(ValidationError) as excinfo:
-        service(profile=profile, by=manager, reason="")
+        service(profile=profile, by=manager, reason="", case=None)
 
     assert "reason" in excinfo.value.message_dict
     profile.refresh_from_db()
@@ -641,7 +645,7 @@ def test_status_changes_require_a_reason(alice, manager, service):
 
 def test_reinstate_brings_a_suspended_contractor_back(alice, manager):
     profile = alice.contractor_profile
-    services.contractor_suspend(profile=profile, by=manager, reason="Quality review.")
+    sanction(profile, by=manager)
 
     services.contractor_reinstate(profile=profile, by=manager, reason="Review passed.")
 
@@ -659,7 +663,7 @@ def test_only_a_suspended_contractor_can_be_reinstated(alice, manager):
 
 def test_reinstate_waits_for_a_new_agreement_to_be_accepted(alice, manager):
     profile = alice.contractor_profile
-    services.contractor_suspend(profile=profile, by=manager, reason="Quality review.")
+    sanction(profile, by=manager)
     factories.agreement_publish("2.0")
 
     with pytest.raises(ValidationError, match="onboarding is not complete"):
@@ -673,15 +677,25 @@ def test_reinstate_waits_for_a_new_agreement_to_be_accepted(alice, manager):
 def test_offboard_ends_the_relationship_for_good(alice, manager, suspended_first):
     profile = alice.contractor_profile
     if suspended_first:
-        services.contractor_suspend(profile=profile, by=manager, reason="Quality review.")
+        sanction(profile, by=manager)
 
-    services.contractor_offboard(profile=profile, by=manager, reason="Contract ended.")
+    services.contractor_offboard(
+        profile=profile,
+        by=manager,
+        reason="Contract ended.",
+        case=sanction_order(profile, by=manager, outcome="offboarding"),
+    )
 
     profile.refresh_from_db()
     assert profile.status == ContractorStatus.OFFBOARDED
     assert profile.status_changes.first().reason == "Contract ended."
     with pytest.raises(ValidationError, match="can't become"):
-        services.contractor_suspend(profile=profile, by=manager, reason="Again.")
+        services.contractor_suspend(
+            profile=profile,
+            by=manager,
+            reason="Again.",
+            case=sanction_order(profile, by=manager),
+        )
     with pytest.raises(ValidationError):
         services.contractor_reinstate(profile=profile, by=manager, reason="Again.")
 
@@ -691,10 +705,17 @@ def test_an_onboarding_contractor_can_be_offboarded_but_not_suspended(manager):
     before = ContractorStatusChange.objects.filter(profile=profile).count()
 
     with pytest.raises(ValidationError, match="can't become suspended"):
-        services.contractor_suspend(profile=profile, by=manager, reason="No.")
+        services.contractor_suspend(
+            profile=profile, by=manager, reason="No.", case=sanction_order(profile, by=manager)
+        )
     assert ContractorStatusChange.objects.filter(profile=profile).count() == before
 
-    services.contractor_offboard(profile=profile, by=manager, reason="Never finished.")
+    services.contractor_offboard(
+        profile=profile,
+        by=manager,
+        reason="Never finished.",
+        case=sanction_order(profile, by=manager, outcome="offboarding"),
+    )
     profile.refresh_from_db()
     assert profile.status == ContractorStatus.OFFBOARDED
 
@@ -703,7 +724,12 @@ def test_an_applicant_cannot_be_offboarded(applicant, manager):
     profile = ContractorProfile.objects.get(user=applicant)
 
     with pytest.raises(ValidationError, match="can't become offboarded"):
-        services.contractor_offboard(profile=profile, by=manager, reason="No.")
+        services.contractor_offboard(
+            profile=profile,
+            by=manager,
+            reason="No.",
+            case=sanction_order(profile, by=manager, outcome="offboarding"),
+        )
 
     assert not profile.status_changes.exists()
 

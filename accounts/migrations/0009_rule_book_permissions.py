@@ -1,0 +1,55 @@
+"""Vendor managers maintain and publish the rule book."""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+VENDOR_MANAGERS = "Vendor managers"
+CODENAMES = [
+    "view_rulebook",
+    "add_rulebook",
+    "change_rulebook",
+    "publish_rulebook",
+    "view_conductrule",
+    "add_conductrule",
+    "change_conductrule",
+    "view_conductruletext",
+    "add_conductruletext",
+    "change_conductruletext",
+    "delete_conductruletext",
+]
+
+
+def _permissions(apps):
+    Permission = apps.get_model("auth", "Permission")
+    perms = list(
+        Permission.objects.filter(content_type__app_label="accounts", codename__in=CODENAMES)
+    )
+    if len(perms) != len(CODENAMES):
+        raise RuntimeError(f"Missing accounts permissions: {CODENAMES}")
+    return perms
+
+
+def grant(apps, schema_editor):
+    # Permissions are normally created after all migrations have run; the
+    # group needs this one now.
+    app_config = apps.get_app_config("accounts")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Group.objects.get(name=VENDOR_MANAGERS).permissions.add(*_permissions(apps))
+
+
+def revoke(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    group = Group.objects.filter(name=VENDOR_MANAGERS).first()
+    if group is not None:
+        group.permissions.remove(*_permissions(apps))
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("accounts", "0008_rule_book"),
+    ]
+
+    operations = [migrations.RunPython(grant, revoke)]

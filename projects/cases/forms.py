@@ -1,0 +1,26 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class ResponseForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your answer"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Say what happened in your own words; the person deciding must address it."),
+    )
+    files = forms.FileField(label=_("A file (optional)"), required=False)
+    representative_name = forms.CharField(
+        label=_("Representative (optional)"), max_length=200, required=False
+    )
+    representative_email = forms.EmailField(
+        label=_("Representative's email"),
+        required=False,
+        help_text=_("They get a copy of every message about this case."),
+    )
+
+
+class AppealForm(forms.Form):
+    text = forms.CharField(
+        label=_("Why the decision should change"), widget=forms.Textarea(attrs={"rows": 6})
+    )
+    files = forms.FileField(label=_("A file (optional)"), required=False)
