@@ -89,6 +89,9 @@ class ContractorSerializer(serializers.Serializer):
     legal_name = serializers.CharField()
     display_name = serializers.CharField()
     country = CountryField(help_text=_("ISO 3166-1 alpha-2 code."))
+    subdivision = serializers.CharField(
+        help_text=_("Province or region (ISO 3166-2 or a wage region); empty if none.")
+    )
     time_zone = serializers.CharField(help_text=_("IANA time zone name."))
     hours_per_week = serializers.IntegerField()
     payout_currency = serializers.CharField(help_text=_("ISO 4217 code."))
@@ -185,6 +188,14 @@ class ApplicationFormSerializer(serializers.Serializer):
     legal_name = serializers.CharField()
     display_name = serializers.CharField()
     country = CountryField(help_text=_("ISO 3166-1 alpha-2 code."))
+    subdivision = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "Province or region, e.g. `ID-JK`: required where the country's wage floors "
+            "differ by it, empty elsewhere."
+        ),
+    )
     time_zone = serializers.CharField(
         validators=[validate_time_zone], help_text=_("IANA time zone name, e.g. `Europe/Berlin`.")
     )
@@ -240,6 +251,7 @@ def _current_answers(application: Application) -> dict:
     profile = application.profile
     answers = {name: getattr(profile, name) for name in services.PROFILE_FIELDS}
     answers["country"] = profile.country.code
+    answers["subdivision"] = profile.subdivision
     answers["motivation"] = application.motivation
     answers["languages"] = [
         {"language": entry.language, "level": entry.level} for entry in profile.languages.all()

@@ -26,6 +26,7 @@ from accounts.models import (
 from accounts.services.contractors import contractor_notify, contractor_transition
 from accounts.uploads import inspect_document
 from portal.models import NotificationKind
+from portal.places import subdivision_validate
 from portal.typed_text import writer_language
 
 MOTIVATION_MAX_LENGTH = 2000
@@ -46,6 +47,8 @@ class ApplicantDetails:
     expertise: list[ExpertiseArea] = field(default_factory=list)
     # The language the site speaks to them in; "" leaves the account's as it is.
     site_language: str = ""
+    # Asked only where the country's wage floors differ by province or region.
+    subdivision: str = ""
 
     @classmethod
     def from_answers(
@@ -57,6 +60,7 @@ class ApplicantDetails:
             languages=languages,
             expertise=list(answers.get("expertise") or []),
             site_language=answers.get("site_language") or "",
+            subdivision=answers.get("subdivision") or "",
         )
 
     def clean(self) -> None:
@@ -78,6 +82,12 @@ class ApplicantDetails:
             ]
         if self.site_language and self.site_language not in dict(settings.LANGUAGES):
             errors["site_language"] = [_("Choose one of the site's languages.")]
+        try:
+            self.subdivision = subdivision_validate(
+                country=str(self.country), subdivision=self.subdivision
+            )
+        except ValidationError as exc:
+            errors["subdivision"] = exc.messages
         if errors:
             raise ValidationError(errors)
 
@@ -95,6 +105,7 @@ PROFILE_FIELDS = (
 def _profile_apply_details(profile: ContractorProfile, details: ApplicantDetails) -> None:
     for name in PROFILE_FIELDS:
         setattr(profile, name, getattr(details, name))
+    profile.subdivision = details.subdivision
     profile.full_clean(exclude=["user", "status_changed_at"])
     profile.save()
     # Pages show their times in the zone of the application, and speak the

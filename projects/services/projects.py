@@ -9,7 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import ExpertiseArea, User
+from portal.money import validate_currency
 from portal.typed_text import writer_language
+from projects.floor_rules import refuse_below_vendor_floor
 from projects.models import Project, ProjectStatus, ProjectStatusChange
 
 DETAIL_FIELDS = (
@@ -56,6 +58,16 @@ def _apply_details(project: Project, details: ProjectDetails) -> None:
     if not (manager.is_active and manager.is_staff and manager.has_perm(MANAGES_PROJECTS)):
         raise ValidationError({"manager": [_("The responsible manager must be a vendor manager.")]})
     texts = (project.description, project.guidelines)
+    rate = (project.default_rate_minor, project.currency)
+    if project.pk is None or rate != (details.default_rate_minor, details.currency):
+        # A project has no place of its own: its default is held to the vendor-wide
+        # floor; each contractor's rate is checked against their own when assigned.
+        validate_currency(details.currency)
+        refuse_below_vendor_floor(
+            rate_minor=details.default_rate_minor,
+            currency=details.currency,
+            on=max(details.start_on, timezone.localdate()),
+        )
     for name in DETAIL_FIELDS:
         setattr(project, name, getattr(details, name))
     # The texts contractors read are in the language of whoever last wrote them.
