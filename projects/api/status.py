@@ -20,8 +20,14 @@ from projects.models import (
     PauseReason,
     ProjectStatus,
     ProjectStatusChange,
+    ScheduledKind,
     ScheduledPause,
     ScheduledPauseStatus,
+)
+
+SHORT_NOTICE_HELP = _(
+    "Required true to act with less than the minimum notice (or at once): every "
+    "active assignee is then owed standby pay for the days of notice missing."
 )
 
 
@@ -50,7 +56,10 @@ class ScheduledPauseSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     project = serializers.IntegerField(source="project_id")
     status = serializers.ChoiceField(choices=ScheduledPauseStatus.choices)
-    reason = serializers.ChoiceField(choices=PauseReason.choices)
+    kind = serializers.ChoiceField(choices=ScheduledKind.choices)
+    reason = serializers.ChoiceField(
+        choices=PauseReason.choices, allow_blank=True, help_text=_("Blank for a close.")
+    )
     message = serializers.CharField()
     expected_resume_on = serializers.DateField(allow_null=True)
     effective_at = serializers.DateTimeField()
@@ -72,10 +81,26 @@ class PauseInSerializer(serializers.Serializer):
             "period): contractors are told now, and again when it takes effect."
         ),
     )
+    short_notice_confirmed = serializers.BooleanField(default=False, help_text=SHORT_NOTICE_HELP)
 
 
 class MessageInSerializer(serializers.Serializer):
     message = serializers.CharField(allow_blank=True, default="")
+
+
+class CloseInSerializer(serializers.Serializer):
+    # Required as project_close requires it: contractors are told why their project ends.
+    message = serializers.CharField(help_text=_("Every assigned contractor reads this."))
+    effective_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_(
+            "Leave out to close now; a future time schedules the close (a notice "
+            "period): contractors are told now, and again when it takes effect."
+        ),
+    )
+    short_notice_confirmed = serializers.BooleanField(default=False, help_text=SHORT_NOTICE_HELP)
 
 
 class CanChangeProjectStatus(BasePermission):
@@ -123,6 +148,7 @@ class ProjectPauseApi(_StatusApi):
             "reason": data["reason"],
             "message": data["message"],
             "expected_resume_on": data["expected_resume_on"],
+            "short_notice_confirmed": data["short_notice_confirmed"],
         }
         if data["effective_at"] is None:
             return _change_response(services.project_pause(project=project, **details))
@@ -138,7 +164,7 @@ class ProjectPauseCancelApi(_StatusApi):
         responses={200: ScheduledPauseSerializer, 400: VALIDATION_ERROR, 404: None},
     )
     def post(self, request: Request, project_id: int) -> Response:
-        """Call off the project's scheduled pause; those told of it are told it is off."""
+        """Call off the project's scheduled pause or close; those told of it are told it is off."""
         project = selectors.project_get_for_manager(project_id)
         data = valid(MessageInSerializer, request.data)
         pause = services.project_pause_cancel(
@@ -162,15 +188,30 @@ class ProjectResumeApi(_StatusApi):
 
 class ProjectCloseApi(_StatusApi):
     @extend_schema(
-        request=MessageInSerializer,
-        responses={200: StatusChangeSerializer, 400: VALIDATION_ERROR, 404: None},
+        request=CloseInSerializer,
+        responses={
+            200: OpenApiResponse(StatusChangeSerializer, description="Closed now."),
+            202: OpenApiResponse(
+                ScheduledPauseSerializer, description="Scheduled; contractors told of it now."
+            ),
+            400: VALIDATION_ERROR,
+            404: None,
+        },
     )
     def post(self, request: Request, project_id: int) -> Response:
-        """Close a project for good, with a message; every assigned contractor is told."""
+        """Close a project for good, now or at a set time; every assigned contractor is told."""
         project = selectors.project_get_for_manager(project_id)
-        data = valid(MessageInSerializer, request.data)
-        change = services.project_close(project=project, by=request.user, message=data["message"])
-        return _change_response(change)
+        data = valid(CloseInSerializer, request.data)
+        details = {
+            "project": project,
+            "by": request.user,
+            "message": data["message"],
+            "short_notice_confirmed": data["short_notice_confirmed"],
+        }
+        if data["effective_at"] is None:
+            return _change_response(services.project_close(**details))
+        close = services.project_close_schedule(effective_at=data["effective_at"], **details)
+        return _pause_response(close, status.HTTP_202_ACCEPTED)
 
 
 class ProjectStatusChangeListApi(generics.ListAPIView):

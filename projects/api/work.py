@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.selectors import contractor_for_user
-from portal.api_kit import SignedIn
+from portal.api_kit import MAX_ID, DayField, SignedIn
 from portal.dates import local_today
 from projects import selectors, services
 from projects.models import (
@@ -61,14 +61,14 @@ def _today_for(user: User) -> date:
 
 
 class WeekQuerySerializer(serializers.Serializer):
-    week = serializers.DateField(required=False)
+    week = DayField(required=False)
 
 
 class ReviewQuerySerializer(WeekQuerySerializer):
     status = serializers.ChoiceField(choices=EntryStatus.choices, required=False)
     kind = serializers.ChoiceField(choices=EntryKind.choices, required=False)
-    project = serializers.IntegerField(required=False)
-    contractor = serializers.IntegerField(required=False)
+    project = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    contractor = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
 
 def _week_range(week: date) -> tuple[date, date]:
@@ -83,6 +83,9 @@ class RateSerializer(serializers.Serializer):
     rate_minor = serializers.IntegerField(help_text=_("Minor units (cents) per hour."))
     currency = serializers.CharField(help_text=_("ISO 4217 code."))
     effective_on = serializers.DateField()
+    reason = serializers.CharField(
+        allow_blank=True, help_text=_("Why the rate was lowered; blank for a raise.")
+    )
 
 
 class PendingPauseSerializer(serializers.Serializer):
@@ -163,27 +166,27 @@ class TimeEntrySerializer(serializers.Serializer):
 
 
 class TimeEntryInSerializer(serializers.Serializer):
-    assignment = serializers.IntegerField()
-    work_on = serializers.DateField(help_text=_("The day worked, in your time zone."))
+    assignment = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    work_on = DayField(help_text=_("The day worked, in your time zone."))
     kind = serializers.ChoiceField(choices=EntryKind.choices, default=EntryKind.TASK)
     minutes = serializers.IntegerField(min_value=1, max_value=MINUTES_PER_DAY)
     note = serializers.CharField(max_length=500, allow_blank=True, default="")
 
 
 class TimeEntryChangeSerializer(serializers.Serializer):
-    work_on = serializers.DateField(required=False)
+    work_on = DayField(required=False)
     kind = serializers.ChoiceField(choices=EntryKind.choices, required=False)
     minutes = serializers.IntegerField(min_value=1, max_value=MINUTES_PER_DAY, required=False)
     note = serializers.CharField(max_length=500, allow_blank=True, required=False)
 
 
 class WeekSerializer(serializers.Serializer):
-    week = serializers.DateField(help_text=_("Any day of the week to submit."))
+    week = DayField(help_text=_("Any day of the week to submit."))
 
 
 class EntryIdsSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1, max_length=1000
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=1000
     )
 
 

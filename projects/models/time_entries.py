@@ -81,6 +81,9 @@ class TimeEntry(TransitionsMixin, models.Model):
     written_in = models.CharField(
         _("written in"), max_length=10, blank=True, default="", db_default=""
     )
+    # Submitted after its pay period closed: the closed period's payouts stay as they
+    # are, and the entry, once approved, is paid with the next payouts generated.
+    late = models.BooleanField(_("late hours"), default=False, db_default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -92,6 +95,10 @@ class TimeEntry(TransitionsMixin, models.Model):
         indexes = [
             models.Index(fields=["assignment", "work_on"], name="time_entry_assignment_day_idx"),
             models.Index(fields=["status", "work_on"], name="time_entry_status_day_idx"),
+            # The admin list's order (newest day first), read a page at a time.
+            models.Index(
+                fields=["-work_on", "assignment", "kind"], name="time_entry_list_order_idx"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

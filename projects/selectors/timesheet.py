@@ -186,7 +186,9 @@ def timesheet_for_contractor(
             for day in days
         ]
         for cell in cells:
-            if locked := pay_period_problem(cell.day, closed):
+            # A rejected entry of a closed period stays open to correct, as late hours.
+            correctable = cell.entry is not None and cell.entry.status == EntryStatus.REJECTED
+            if not correctable and (locked := pay_period_problem(cell.day, closed)):
                 cell.problem, cell.locked = locked, True
         rows.append(TimesheetRow(assignment=assignment, kind=kind, cells=cells))
     return Timesheet(profile, days[0], today, days, rows, assignments, entries)

@@ -15,12 +15,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from portal.dates import babel_locale, day_label, format_minutes
+from portal.dates import babel_locale, format_minutes
 from portal.models import NotificationKind
 from portal.notifications import Notice, notify
 from portal.typed_text import writer_language
 from projects.models import EntryStatus, TimeEntry, TimeEntryStatusChange
-from projects.pay_periods import closed_pay_period_dates
 from projects.services.time import history_row
 
 
@@ -97,18 +96,8 @@ def time_entries_reject(*, entry_ids: Collection[int], by: User, reason: str) ->
     if not reason:
         raise ValidationError({"reason": [_("Give the contractor a reason; they will read it.")]})
     entries = _lock_for_review(entry_ids, to=EntryStatus.REJECTED, by=by)
-    # A rejected entry must be correctable, and entries of a closed pay period
-    # are locked: rejecting one would leave hours that can never be paid.
-    locked = closed_pay_period_dates({entry.work_on for entry in entries}, lock=True)
-    if locked:
-        days = format_list([day_label(day) for day in sorted(locked)], locale=babel_locale())
-        raise ValidationError(
-            _(
-                "The pay period of %(days)s is closed, so these hours can no longer be "
-                "corrected; approve them, or adjust the payout instead. Nothing was changed."
-            ),
-            params={"days": days},
-        )
+    # Entries of a closed pay period may be rejected too: the contractor corrects them
+    # in place and submits them again as late hours, paid with the next payouts.
     _review(entries, to=EntryStatus.REJECTED, by=by, reason=reason)
     _notify_contractors(entries, NotificationKind.HOURS_REJECTED, reason=reason)
     return entries

@@ -26,9 +26,11 @@ from projects.models import (
     Project,
     ProjectStatus,
     ProjectStatusChange,
+    ScheduledKind,
     ScheduledPause,
     ScheduledPauseStatus,
 )
+from projects.services import standby
 
 logger = logging.getLogger(__name__)
 
@@ -160,18 +162,25 @@ def _clean_pause(details: PauseDetails, *, pauses_on: date) -> PauseDetails:
     return PauseDetails(details.reason, message, details.expected_resume_on)
 
 
-def _pending_pause(project: Project) -> ScheduledPause | None:
-    return (
-        ScheduledPause.objects.select_for_update()
-        .filter(project=project, status=ScheduledPauseStatus.PENDING)
-        .first()
+def _pending_pause(project: Project, *, kind: str | None = None) -> ScheduledPause | None:
+    pending = ScheduledPause.objects.select_for_update().filter(
+        project=project, status=ScheduledPauseStatus.PENDING
     )
+    if kind is not None:
+        pending = pending.filter(kind=kind)
+    return pending.first()
 
 
-def _cancel_pending(project: Project, *, by: User | None, message: str) -> ScheduledPause | None:
-    """Call off the project's pending scheduled pause, if any; return it."""
-    pending = _pending_pause(project)
+def _cancel_pending(
+    project: Project, *, by: User | None, message: str, kind: str | None = None
+) -> ScheduledPause | None:
+    """Call off the project's pending scheduled pause or close (of ``kind``, if given).
+
+    Whatever standby pay its short notice owed is called off with it.
+    """
+    pending = _pending_pause(project, kind=kind)
     if pending is not None:
+        standby.standby_cancel(pending)
         pending.status = ScheduledPauseStatus.CANCELLED
         pending.cancelled_at = timezone.now()
         pending.cancelled_by = by
@@ -207,10 +216,13 @@ def project_pause(
     reason: str,
     message: str,
     expected_resume_on: date | None = None,
+    short_notice_confirmed: bool = False,
 ) -> ProjectStatusChange:
     """Pause now and tell every assignee; hours already worked stay payable.
 
-    A pause scheduled for later is superseded: this one is what happened.
+    A pause at once gives no notice: the manager confirms it
+    (``short_notice_confirmed``) and every active assignee is owed standby
+    pay. A pause scheduled for later is superseded: this one is what happened.
     """
     details = _clean_pause(
         PauseDetails(reason, message, expected_resume_on), pauses_on=timezone.localdate()
@@ -224,8 +236,97 @@ def project_pause(
         message=details.message,
         expected_resume_on=details.expected_resume_on,
     )
-    _cancel_pending(project, by=by, message=_("The project was paused earlier instead."))
+    missing = standby.days_missing(ScheduledKind.PAUSE, effective_at=None)
+    standby.refuse_unconfirmed_short_notice(
+        ScheduledKind.PAUSE, missing=missing, confirmed=short_notice_confirmed
+    )
+    _cancel_pending(
+        project,
+        by=by,
+        message=_("The project was paused earlier instead."),
+        kind=ScheduledKind.PAUSE,
+    )
+    standby.standby_record(project, kind=ScheduledKind.PAUSE, missing=missing, change=change)
     return change
+
+
+def _clean_effective_at(effective_at: datetime, *, kind: str) -> None:
+    now = timezone.now()
+    close = kind == ScheduledKind.CLOSE
+    if effective_at <= now:
+        message = (
+            _("Choose a time in the future, or close now.")
+            if close
+            else _("Choose a time in the future, or pause now.")
+        )
+        raise ValidationError({"effective_at": [message]})
+    if effective_at > now + MAX_NOTICE:
+        message = (
+            _("A close can be scheduled up to a year ahead.")
+            if close
+            else _("A pause can be scheduled up to a year ahead.")
+        )
+        raise ValidationError({"effective_at": [message]})
+
+
+def _refuse_unless_schedulable(project: Project, kind: str) -> None:
+    if kind == ScheduledKind.PAUSE and project.status != ProjectStatus.ACTIVE:
+        not_active: dict[str, str] = {
+            ProjectStatus.DRAFT: _("«%(name)s» is a draft; only an active project can be paused."),
+            ProjectStatus.PAUSED: _("«%(name)s» is paused; only an active project can be paused."),
+        }
+        raise ValidationError(
+            not_active.get(
+                project.status, _("«%(name)s» is closed; only an active project can be paused.")
+            ),
+            params={"name": project.name},
+        )
+    if kind == ScheduledKind.CLOSE and project.status == ProjectStatus.CLOSED:
+        raise ValidationError(_("«%(name)s» is closed already."), params={"name": project.name})
+    if (pending := _pending_pause(project)) is not None:
+        if pending.kind == ScheduledKind.CLOSE:
+            message = _("«%(name)s» already closes at %(when)s; call that close off first.")
+        else:
+            message = _("«%(name)s» already pauses at %(when)s; call that pause off first.")
+        raise ValidationError(
+            message, params={"name": project.name, "when": format_moment(pending.effective_at)}
+        )
+
+
+def _schedule(
+    project: Project,
+    *,
+    kind: str,
+    by: User,
+    details: PauseDetails,
+    effective_at: datetime,
+    short_notice_confirmed: bool,
+) -> ScheduledPause:
+    """Announce a pause or close for ``effective_at``; tell every assignee now.
+
+    Less notice than the minimum is confirmed by the manager, and owes every
+    active assignee standby pay from now (called off if it is).
+    """
+    now = timezone.now()
+    project = _lock(project)
+    _refuse_unless_schedulable(project, kind)
+    missing = standby.days_missing(kind, effective_at=effective_at)
+    standby.refuse_unconfirmed_short_notice(kind, missing=missing, confirmed=short_notice_confirmed)
+    pause = ScheduledPause.objects.create(
+        project=project,
+        kind=kind,
+        reason=details.reason,
+        message=details.message,
+        written_in=writer_language(),
+        expected_resume_on=details.expected_resume_on,
+        effective_at=effective_at,
+        by=by,
+        created_at=now,
+        notified_at=now,
+    )
+    pause.told = notices.scheduled_pause_notify(pause)
+    standby.standby_record(project, kind=kind, missing=missing, scheduled=pause)
+    return pause
 
 
 @transaction.atomic
@@ -237,57 +338,59 @@ def project_pause_schedule(
     message: str,
     effective_at: datetime,
     expected_resume_on: date | None = None,
+    short_notice_confirmed: bool = False,
 ) -> ScheduledPause:
     """Announce a pause for ``effective_at``: every assignee is told now, and again then."""
-    now = timezone.now()
-    if effective_at <= now:
-        raise ValidationError({"effective_at": [_("Choose a time in the future, or pause now.")]})
-    if effective_at > now + MAX_NOTICE:
-        raise ValidationError({"effective_at": [_("A pause can be scheduled up to a year ahead.")]})
+    _clean_effective_at(effective_at, kind=ScheduledKind.PAUSE)
     details = _clean_pause(
         PauseDetails(reason, message, expected_resume_on),
         pauses_on=timezone.localdate(effective_at),
     )
-    project = _lock(project)
-    if project.status != ProjectStatus.ACTIVE:
-        not_active: dict[str, str] = {
-            ProjectStatus.DRAFT: _("«%(name)s» is a draft; only an active project can be paused."),
-            ProjectStatus.PAUSED: _("«%(name)s» is paused; only an active project can be paused."),
-        }
-        raise ValidationError(
-            not_active.get(
-                project.status, _("«%(name)s» is closed; only an active project can be paused.")
-            ),
-            params={"name": project.name},
-        )
-    if (pending := _pending_pause(project)) is not None:
-        raise ValidationError(
-            _("«%(name)s» already pauses at %(when)s; call that pause off first."),
-            params={"name": project.name, "when": format_moment(pending.effective_at)},
-        )
-    pause = ScheduledPause.objects.create(
-        project=project,
-        reason=details.reason,
-        message=details.message,
-        written_in=writer_language(),
-        expected_resume_on=details.expected_resume_on,
-        effective_at=effective_at,
+    return _schedule(
+        project,
+        kind=ScheduledKind.PAUSE,
         by=by,
-        created_at=now,
-        notified_at=now,
+        details=details,
+        effective_at=effective_at,
+        short_notice_confirmed=short_notice_confirmed,
     )
-    pause.told = notices.scheduled_pause_notify(pause)
-    return pause
+
+
+@transaction.atomic
+def project_close_schedule(
+    *,
+    project: Project,
+    by: User,
+    message: str,
+    effective_at: datetime,
+    short_notice_confirmed: bool = False,
+) -> ScheduledPause:
+    """Announce a close for ``effective_at``: every assignee is told now, and again then."""
+    _clean_effective_at(effective_at, kind=ScheduledKind.CLOSE)
+    message = (message or "").strip()
+    if not message:
+        raise ValidationError({"message": [_("Say why the project is closing.")]})
+    return _schedule(
+        project,
+        kind=ScheduledKind.CLOSE,
+        by=by,
+        details=PauseDetails("", message),
+        effective_at=effective_at,
+        short_notice_confirmed=short_notice_confirmed,
+    )
 
 
 @transaction.atomic
 def project_pause_cancel(*, project: Project, by: User, message: str = "") -> ScheduledPause:
-    """Call off the pause scheduled for ``project`` and tell everyone who was warned of it."""
+    """Call off the pause or close scheduled for ``project``; tell everyone warned of it.
+
+    Standby pay its short notice owed is called off: it never took effect.
+    """
     project = _lock(project)
     pause = _cancel_pending(project, by=by, message=(message or "").strip())
     if pause is None:
         raise ValidationError(
-            _("«%(name)s» has no pause scheduled."), params={"name": project.name}
+            _("«%(name)s» has no pause or close scheduled."), params={"name": project.name}
         )
     pause.told = notices.scheduled_pause_cancel_notify(pause)
     return pause
@@ -295,10 +398,10 @@ def project_pause_cancel(*, project: Project, by: User, message: str = "") -> Sc
 
 @transaction.atomic
 def scheduled_pause_apply(*, pause: ScheduledPause) -> ProjectStatusChange | None:
-    """Make a due scheduled pause take effect; return the change, or ``None`` if not applied.
+    """Make a due scheduled pause or close take effect; return the change, or ``None``.
 
     Safe to run any number of times and from several workers at once: the row
-    is locked and re-checked, so the project pauses (and people are told) once.
+    is locked and re-checked, so the project changes (and people are told) once.
     """
     # The project first, then its pause: the order project_pause and
     # project_close lock them in, so the two can never deadlock.
@@ -311,17 +414,18 @@ def scheduled_pause_apply(*, pause: ScheduledPause) -> ProjectStatusChange | Non
     if locked is None:
         return None
     pause = locked
-    if not project.can_transition_to(ProjectStatus.PAUSED):
+    to = ProjectStatus.CLOSED if pause.kind == ScheduledKind.CLOSE else ProjectStatus.PAUSED
+    if not project.can_transition_to(to):
         by_then: dict[str, str] = {
             ProjectStatus.PAUSED: _("The project was paused by then."),
             ProjectStatus.CLOSED: _("The project was closed by then."),
         }
-        message = by_then.get(project.status, _("The project could not be paused by then."))
+        message = by_then.get(project.status, _("The project could not be changed by then."))
         _cancel_pending(project, by=None, message=message)
         return None
     change = _transition_and_notify(
         project,
-        to=ProjectStatus.PAUSED,
+        to=to,
         by=pause.by,
         reason=pause.reason,
         message=pause.message,
@@ -365,12 +469,25 @@ def project_resume(*, project: Project, by: User, message: str = "") -> ProjectS
 
 
 @transaction.atomic
-def project_close(*, project: Project, by: User, message: str) -> ProjectStatusChange:
-    """Close for good and tell every assignee; entries already logged stay payable."""
+def project_close(
+    *, project: Project, by: User, message: str, short_notice_confirmed: bool = False
+) -> ProjectStatusChange:
+    """Close for good and tell every assignee; entries already logged stay payable.
+
+    A close at once gives no notice: the manager confirms it
+    (``short_notice_confirmed``) and every active assignee is owed standby pay.
+    """
     message = (message or "").strip()
     if not message:
         raise ValidationError({"message": [_("Say why the project is closing.")]})
     project = _lock(project)
+    was_draft = project.status == ProjectStatus.DRAFT
     change = _transition_and_notify(project, to=ProjectStatus.CLOSED, by=by, message=message)
+    # A draft never ran, so nobody was counting on work from it.
+    missing = 0 if was_draft else standby.days_missing(ScheduledKind.CLOSE, effective_at=None)
+    standby.refuse_unconfirmed_short_notice(
+        ScheduledKind.CLOSE, missing=missing, confirmed=short_notice_confirmed
+    )
     _cancel_pending(project, by=by, message=_("The project was closed instead."))
+    standby.standby_record(project, kind=ScheduledKind.CLOSE, missing=missing, change=change)
     return change

@@ -111,6 +111,9 @@ def time_week_submit(
 ) -> list[TimeEntry]:
     """Send the week's drafts and corrected rejections to the manager, all or none.
 
+    In a pay period already closed they go as late hours: reviewed like any
+    others, and once approved paid with the next payouts generated.
+
     ``changes`` (the grid as it was when "Submit" was pressed) are saved first,
     in the same transaction. Every rule is checked again: a project paused or a
     cap lowered since a draft was saved shows up here, next to the cell, before
@@ -139,6 +142,7 @@ def time_week_submit(
     for entry in pending:
         entry.status, entry.submitted_at, entry.rejection_reason = EntryStatus.SUBMITTED, now, ""
         entry.written_in = ""
+        entry.late = entry.work_on in book.closed_dates
         entry.updated_at = now
         if entry.pk not in just_saved:  # the save took their rate a moment ago
             _snapshot_rate(book, entry)
@@ -149,6 +153,7 @@ def time_week_submit(
             "submitted_at",
             "rejection_reason",
             "written_in",
+            "late",
             "rate_minor",
             "currency",
             "updated_at",

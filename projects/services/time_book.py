@@ -125,13 +125,17 @@ def _is_noop(change: EntryChange, entry: TimeEntry | None) -> bool:
     )
 
 
-def _day_problems(book: TimeBook, assignment: Assignment, day: date) -> list[tuple[str, str]]:
+def _day_problems(
+    book: TimeBook, assignment: Assignment, day: date, *, late: bool = False
+) -> list[tuple[str, str]]:
+    """What keeps ``day`` from taking time; ``late`` lets an existing entry of a closed pay
+    period be corrected or submitted as late hours."""
     problem = contractor_day_problem(book.profile, day) or assignment_day_problem(
         assignment, day, today=book.today, time_zone=book.profile.time_zone
     )
     if problem:
         return [("work_on", problem)]
-    if locked := pay_period_problem(day, book.closed_dates):
+    if not late and (locked := pay_period_problem(day, book.closed_dates)):
         return [("work_on", locked)]
     if rate_on(assignment.rates.all(), day) is None:
         return [("work_on", _("No rate is set for this day yet; ask your manager."))]
@@ -149,7 +153,19 @@ def _change_problems(
 ) -> list[tuple[str, str]]:
     if entry is not None and not entry.is_editable:
         return [("minutes", _not_editable(entry))]
-    if entry is not None and (locked := pay_period_problem(entry.work_on, book.closed_dates)):
+    # In a closed pay period only a rejected entry may still change, and only in place:
+    # corrected, it is submitted as late hours. New time and drafts there stay locked.
+    correcting_late = (
+        entry is not None
+        and entry.status == EntryStatus.REJECTED
+        and (change.assignment_id, change.work_on, change.kind)
+        == (entry.assignment_id, entry.work_on, entry.kind)
+    )
+    if (
+        entry is not None
+        and not correcting_late
+        and (locked := pay_period_problem(entry.work_on, book.closed_dates))
+    ):
         return [("work_on", locked)]
     if change.minutes == 0:
         if change.note and entry is None:
@@ -164,7 +180,7 @@ def _change_problems(
     assignment = book.assignments.get(change.assignment_id)
     if assignment is None:
         return [("assignment", _("No such assignment."))]
-    return _day_problems(book, assignment, change.work_on)
+    return _day_problems(book, assignment, change.work_on, late=correcting_late)
 
 
 def _totals_problems(
@@ -260,7 +276,8 @@ def check_submission(book: TimeBook, pending: list[TimeEntry]) -> None:
     for entry in pending:
         key = cell_key(entry.assignment_id, entry.kind, entry.work_on)
         assignment = book.assignments[entry.assignment_id]
-        _add(errors, key, _day_problems(book, assignment, entry.work_on))
+        # Drafts and rejected entries of a closed pay period go in as late hours.
+        _add(errors, key, _day_problems(book, assignment, entry.work_on, late=True))
     final = {book.cell_of(e): e.minutes for e in book.entries.values()}
     judged = {book.cell_of(e): cell_key(e.assignment_id, e.kind, e.work_on) for e in pending}
     for cell, problems in _totals_problems(book, final, judged).items():

@@ -42,7 +42,9 @@ def team(clock, project, other_project, manager, alice_on_project, bob_on_projec
         on_other = factories.contractor_create("erin@example.com", by=manager)
         assign(other_project, on_other, by=manager)
         removed = assign(project, dave, by=manager)
-        services.assignment_remove(assignment=removed, by=manager, reason="Left the team.")
+        services.assignment_remove(
+            assignment=removed, by=manager, reason="Left the team.", ground="staffing"
+        )
     clock.set(NOW)
     Notification.objects.all().delete()
     OutboundEmail.objects.all().delete()
@@ -58,7 +60,7 @@ def _pause(project, manager, **overrides):
         "expected_resume_on": date(2026, 11, 23),
     }
     values.update(overrides)
-    return services.project_pause(**values)
+    return services.project_pause(**values, short_notice_confirmed=True)
 
 
 def _recipients(topic: str) -> set[str]:
@@ -92,7 +94,7 @@ def test_pause_notifies_every_active_assignee_and_nobody_else(
 def test_a_change_says_how_many_were_told_and_is_written_once(
     team, project, manager, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(12) as queries:
+    with django_assert_max_num_queries(14) as queries:
         change = _pause(project, manager)
     assert change.told == 2
     history = [q for q in queries.captured_queries if '"projects_projectstatuschange"' in q["sql"]]
@@ -142,7 +144,9 @@ def test_resume_and_close_tell_everyone_with_the_message(
 ):
     _pause(project, manager)
     resumed = services.project_resume(project=project, by=manager, message="New batch is in.")
-    closed = services.project_close(project=project, by=manager, message="The client is done.")
+    closed = services.project_close(
+        project=project, by=manager, message="The client is done.", short_notice_confirmed=True
+    )
 
     for change, kind, text in (
         (resumed, NotificationKind.PROJECT_RESUMED, "New batch is in."),
@@ -200,7 +204,7 @@ def _schedule(project, manager, **overrides) -> ScheduledPause:
         "expected_resume_on": date(2026, 12, 1),
     }
     values.update(overrides)
-    return services.project_pause_schedule(**values)
+    return services.project_pause_schedule(**values, short_notice_confirmed=True)
 
 
 def test_a_scheduled_pause_warns_now_and_leaves_the_project_active(
@@ -288,7 +292,7 @@ def test_calling_off_a_scheduled_pause_tells_those_who_were_warned(
     assert project_pauses_apply_due.delay().get() == 0
     project.refresh_from_db()
     assert project.status == ProjectStatus.ACTIVE
-    with pytest.raises(ValidationError, match="has no pause scheduled"):
+    with pytest.raises(ValidationError, match="has no pause or close scheduled"):
         services.project_pause_cancel(project=project, by=manager)
 
 
@@ -305,7 +309,9 @@ def test_pausing_now_supersedes_a_scheduled_pause(team, project, manager, clock)
 
 def test_closing_calls_off_a_scheduled_pause(team, project, manager):
     pause = _schedule(project, manager)
-    services.project_close(project=project, by=manager, message="The client is done.")
+    services.project_close(
+        project=project, by=manager, message="The client is done.", short_notice_confirmed=True
+    )
     pause.refresh_from_db()
     assert pause.status == ScheduledPauseStatus.CANCELLED
 

@@ -26,10 +26,26 @@ def test_vendor_managers_run_projects_assignments_reviews_and_pay_periods(manage
         "projects.view_timeentrystatuschange",
         # Granted by payments 0002; projects 0007 moved them here with their content type.
         "projects.view_payperiod",
-        "projects.add_payperiod",
+        # Pay periods open by themselves as weeks begin; managers only close them.
         "projects.close_payperiod",
         "projects.generate_payouts",
         "projects.view_payperiodstatuschange",
+        "projects.view_standbypay",
+        # Due process: managers open cases, add evidence and decide; an interim
+        # suspension needs its own permission, which no group holds.
+        "projects.view_case",
+        "projects.add_case",
+        "projects.change_case",
+        "projects.decide_case",
+        "projects.view_caseevent",
+        "projects.view_caseevidence",
+        "projects.add_caseevidence",
+        "projects.view_casebackpay",
+        # Wage floors are added, never changed; exceptions below a floor are granted by
+        # named people only (grant_floor_exception belongs to no group).
+        "projects.view_wagefloor",
+        "projects.add_wagefloor",
+        "projects.view_floorexception",
     }
 
 
@@ -40,6 +56,8 @@ def test_accountants_only_read_time_assignments_rates_and_pay_periods(accountant
         "projects.view_assignmentrate",
         "projects.view_payperiod",
         "projects.view_payperiodstatuschange",
+        "projects.view_standbypay",
+        "projects.view_wagefloor",
     }
 
 

@@ -42,6 +42,7 @@ def test_a_platform_pauses_a_project_with_a_token_and_everyone_is_told(
             "reason": "no_work",
             "message": "The task queue is empty until the next batch lands.",
             "expected_resume_on": "2026-11-20",
+            "short_notice_confirmed": True,
         },
         format="json",
     )
@@ -65,7 +66,12 @@ def test_a_future_time_schedules_the_pause(staffed, manager, alice):
     at = NOW + timedelta(days=1)
     response = _client(manager).post(
         _url(staffed, "pause"),
-        {"reason": "budget", "message": "Budget runs out.", "effective_at": at.isoformat()},
+        {
+            "reason": "budget",
+            "message": "Budget runs out.",
+            "effective_at": at.isoformat(),
+            "short_notice_confirmed": True,
+        },
         format="json",
     )
 
@@ -87,11 +93,19 @@ def test_a_future_time_schedules_the_pause(staffed, manager, alice):
 
 def test_resume_close_and_the_history_with_delivery_counts(staffed, manager):
     client = _client(manager)
-    client.post(_url(staffed, "pause"), {"reason": "quality", "message": "Review."}, format="json")
+    client.post(
+        _url(staffed, "pause"),
+        {"reason": "quality", "message": "Review.", "short_notice_confirmed": True},
+        format="json",
+    )
     resumed = client.post(_url(staffed, "resume"), {"message": "All clear."}, format="json")
     assert resumed.status_code == 200
     assert resumed.json()["to_status"] == "active"
-    closed = client.post(_url(staffed, "close"), {"message": "Done."}, format="json")
+    closed = client.post(
+        _url(staffed, "close"),
+        {"message": "Done.", "short_notice_confirmed": True},
+        format="json",
+    )
     assert closed.json()["to_status"] == "closed"
 
     history = client.get(_url(staffed, "status-changes")).json()["results"]

@@ -3,12 +3,12 @@ from datetime import UTC, date, datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts import services as account_services
 from payments.services import pay_period_close, pay_period_for
 from projects import services
 from projects.models import EntryStatus, PauseReason, TimeEntry, TimeEntryStatusChange
 from projects.timesheet import EntryChange
 from tests.projects.factories import LAST_MONDAY, NOW, THIS_MONDAY, assign, log, project_create
+from tests.sanctions import sanction
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,9 @@ def test_removed_contractor_sees_the_reason_for_days_after_removal(
     clock, alice_on_project, alice, manager
 ):
     clock.set(datetime(2026, 11, 4, 12, tzinfo=UTC))
-    services.assignment_remove(assignment=alice_on_project, by=manager, reason="Quality review.")
+    services.assignment_remove(
+        assignment=alice_on_project, by=manager, reason="Quality review.", ground="staffing"
+    )
     clock.set(NOW)
     log(alice, alice_on_project, WED, 60)
     with pytest.raises(
@@ -179,6 +181,7 @@ def test_pause_mid_week_keeps_the_days_before_and_closes_the_days_after(
         by=manager,
         reason=PauseReason.NO_WORK,
         message="Queue empty.",
+        short_notice_confirmed=True,
     )
     clock.set(NOW)
     services.time_entries_save(
@@ -195,7 +198,11 @@ def test_a_pause_at_local_midnight_closes_that_whole_day(clock, alice_on_project
     # 23:00 UTC on Tuesday is midnight starting Wednesday in Berlin.
     clock.set(datetime(2026, 11, 3, 23, 0, tzinfo=UTC))
     services.project_pause(
-        project=alice_on_project.project, by=manager, reason=PauseReason.BUDGET, message="Budget."
+        project=alice_on_project.project,
+        by=manager,
+        reason=PauseReason.BUDGET,
+        message="Budget.",
+        short_notice_confirmed=True,
     )
     clock.set(NOW)
     log(alice, alice_on_project, TUE, 60)
@@ -206,7 +213,13 @@ def test_a_pause_at_local_midnight_closes_that_whole_day(clock, alice_on_project
 def test_resuming_reopens_days_from_the_resume_on(clock, alice_on_project, alice, manager):
     project = alice_on_project.project
     clock.set(datetime(2026, 11, 2, 22, 0, tzinfo=UTC))  # 23:00 Mon in Berlin
-    services.project_pause(project=project, by=manager, reason=PauseReason.OTHER, message="Hold.")
+    services.project_pause(
+        project=project,
+        by=manager,
+        reason=PauseReason.OTHER,
+        message="Hold.",
+        short_notice_confirmed=True,
+    )
     clock.set(datetime(2026, 11, 5, 8, 0, tzinfo=UTC))  # Thursday morning
     services.project_resume(project=project, by=manager)
     clock.set(NOW)
@@ -219,7 +232,12 @@ def test_resuming_reopens_days_from_the_resume_on(clock, alice_on_project, alice
 
 def test_closed_projects_take_no_new_time(clock, alice_on_project, alice, manager):
     clock.set(datetime(2026, 11, 6, 0, 0, tzinfo=UTC))
-    services.project_close(project=alice_on_project.project, by=manager, message="Finished.")
+    services.project_close(
+        project=alice_on_project.project,
+        by=manager,
+        message="Finished.",
+        short_notice_confirmed=True,
+    )
     clock.set(NOW)
     log(alice, alice_on_project, THU, 60)
     with pytest.raises(ValidationError, match="was closed on Fri, Nov 6"):
@@ -236,9 +254,7 @@ def test_a_project_not_yet_started_takes_no_time(clock, alice, manager):
 
 def test_a_suspended_contractor_logs_only_the_days_before(clock, alice_on_project, alice, manager):
     clock.set(datetime(2026, 11, 4, 10, 0, tzinfo=UTC))
-    account_services.contractor_suspend(
-        profile=alice.contractor_profile, by=manager, reason="Identity recheck."
-    )
+    sanction(alice.contractor_profile, by=manager, reasons="Identity recheck.")
     clock.set(NOW)
     log(alice, alice_on_project, TUE, 60)
     with pytest.raises(ValidationError, match="Your account is suspended since Wed, Nov 4"):
@@ -462,14 +478,20 @@ def test_api_style_create_update_delete(alice_on_project, alice, now):
     assert not TimeEntry.objects.exists()
 
 
-def test_hours_of_a_closed_pay_period_cannot_be_rejected(alice_on_project, alice, manager, now):
+def test_hours_of_a_closed_pay_period_are_rejected_and_corrected_as_late_hours(
+    alice_on_project, alice, manager, now
+):
     log(alice, alice_on_project, MON, 60)
     entries = services.time_week_submit(by=alice, week=MON)
     pay_period_close(period=pay_period_for(MON), by=manager, today=NOW.date())
-    with pytest.raises(ValidationError, match="can no longer be corrected"):
-        services.time_entries_reject(entry_ids=[e.pk for e in entries], by=manager, reason="No")
-    assert TimeEntry.objects.get().status == EntryStatus.SUBMITTED
-    services.time_entries_approve(entry_ids=[e.pk for e in entries], by=manager)
+    services.time_entries_reject(entry_ids=[e.pk for e in entries], by=manager, reason="No")
+    assert TimeEntry.objects.get().status == EntryStatus.REJECTED
+    log(alice, alice_on_project, MON, 45)
+    resubmitted = services.time_week_submit(by=alice, week=MON)
+    assert [(e.minutes, e.status, e.late) for e in resubmitted] == [
+        (45, EntryStatus.SUBMITTED, True)
+    ]
+    services.time_entries_approve(entry_ids=[e.pk for e in resubmitted], by=manager)
     assert TimeEntry.objects.get().status == EntryStatus.APPROVED
 
 
