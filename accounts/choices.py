@@ -1,4 +1,8 @@
-"""ISO reference lists (languages, currencies, time zones) and their validators.
+"""ISO reference lists (languages, time zones) and their validators.
+
+Currencies are money's business: ``portal.money`` builds their list and
+validates them; ``validate_currency`` is named here too because migrations
+refer to it by this path.
 
 The lists come from Babel's CLDR data and the system's tz database; they are
 validated rather than stored as model choices so a data update never needs a
@@ -9,26 +13,14 @@ from functools import cache
 
 from babel import Locale
 from babel.core import get_global
-from babel.numbers import list_currencies
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.dates import _time_zone_name, babel_locale
+from portal.money import validate_currency as validate_currency
 
 _EN = Locale("en")
-
-
-def currency_choices() -> list[tuple[str, str]]:
-    """ISO 4217 codes with their names in the reader's language, by code."""
-    return _currency_choices(babel_locale())
-
-
-@cache
-def _currency_choices(locale: str) -> list[tuple[str, str]]:
-    names = Locale.parse(locale).currencies
-    codes = sorted(code for code in list_currencies() if code in _EN.currencies)
-    return [(code, f"{code} — {names.get(code) or _EN.currencies[code]}") for code in codes]
 
 
 def language_choices() -> list[tuple[str, str]]:
@@ -67,13 +59,6 @@ def _time_zone_choices(locale: str) -> list[tuple[str, str]]:
 
 def language_name(code: str) -> str:
     return dict(language_choices()).get(code, code)
-
-
-def validate_currency(value: str) -> None:
-    if value not in dict(_currency_choices("en")):
-        raise ValidationError(
-            _("%(value)s is not an ISO 4217 currency code."), params={"value": value}
-        )
 
 
 def validate_language(value: str) -> None:

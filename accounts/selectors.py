@@ -2,22 +2,25 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import (
     AGREEMENT_FALLBACK_LANGUAGE,
+    OPEN_APPLICATION_STATUSES,
     AgreementAcceptance,
     AgreementVersion,
     ApiToken,
     Application,
     ContractorProfile,
     ProfileLanguage,
+    RuleBook,
     TaxForm,
     User,
 )
@@ -47,6 +50,21 @@ def contractor_for_user(user: User | AnonymousUser) -> ContractorProfile | None:
         return user.contractor_profile
     except ContractorProfile.DoesNotExist:
         return None
+
+
+def contractor_with_paperwork_for_user(user: User | AnonymousUser) -> ContractorProfile | None:
+    """``contractor_for_user`` with the tax form and payout details the dashboard shows, read
+    in the same query; the profile is cached on the user like ``contractor_for_user``'s."""
+    if not user.is_authenticated:
+        return None
+    profile = (
+        ContractorProfile.objects.select_related("tax_form", "payout_details")
+        .filter(user=user)
+        .first()
+    )
+    if profile is not None:
+        user.contractor_profile = profile  # the reverse one-to-one's cache, both ways
+    return profile
 
 
 def contractor_for_user_or_404(user: User | AnonymousUser, *, message: str) -> ContractorProfile:
@@ -81,6 +99,11 @@ def application_list_for_reviewer() -> QuerySet[Application]:
         Prefetch("profile__languages", queryset=ProfileLanguage.objects.order_by("pk")),
         "profile__expertise",
     )
+
+
+def application_waiting_count() -> int:
+    """Applications submitted or in review, waiting for a decision; one query."""
+    return Application.objects.filter(status__in=OPEN_APPLICATION_STATUSES).count()
 
 
 def _current_agreement_version() -> QuerySet[AgreementVersion, Mapping[str, Any]]:
@@ -284,3 +307,23 @@ def staff_with_permission(perm: str) -> QuerySet[User]:
         user_permissions__content_type__app_label=app_label,
     )
     return User.objects.filter(granted, is_active=True, is_staff=True).distinct()
+
+
+# --- The rule book -----------------------------------------------------------------
+
+
+def rule_book_in_force(at: datetime | None = None) -> RuleBook | None:
+    """The newest published version that applies at ``at`` (now by default)."""
+    return (
+        RuleBook.objects.filter(published_at__isnull=False, effective_at__lte=at or timezone.now())
+        .order_by("-effective_at", "-pk")
+        .first()
+    )
+
+
+def rule_book_upcoming() -> RuleBook | None:
+    return (
+        RuleBook.objects.filter(published_at__isnull=False, effective_at__gt=timezone.now())
+        .order_by("effective_at", "pk")
+        .first()
+    )

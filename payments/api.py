@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, renderers, serializers
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,7 +19,7 @@ from payments import exports, selectors
 from payments.exports import Kind, PayrollFilter
 from payments.models import AdjustmentKind, PayoutStatus
 from payments.views import EXPORT_PERMISSION, csv_response, earner_or_404
-from portal.api_kit import SignedIn
+from portal.api_kit import DayField, SignedIn
 from portal.dates import local_today
 from projects.models import EntryKind
 
@@ -58,7 +59,7 @@ class PeriodEarningsSerializer(serializers.Serializer):
 
 
 class PeriodQuerySerializer(serializers.Serializer):
-    period = serializers.DateField(required=False)
+    period = DayField(required=False)
 
 
 class EarningsApi(APIView):
@@ -104,7 +105,7 @@ class AdjustmentSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class PayoutSerializer(serializers.Serializer):
+class PayoutSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     period_start = serializers.DateField(source="period.start_on")
     period_end = serializers.DateField(source="period.end_on")
@@ -116,18 +117,43 @@ class PayoutSerializer(serializers.Serializer):
     net_minor = serializers.IntegerField(help_text=_("Gross plus adjustments: what is paid."))
     reference = serializers.CharField(allow_blank=True)
     paid_on = serializers.DateField(allow_null=True)
+    due_on = serializers.DateField(
+        allow_null=True,
+        help_text=_("The day it is due: a set number of days after its pay period closed."),
+    )
+    paid_to_method = serializers.CharField(
+        allow_blank=True, help_text=_("Where a paid payout was sent: the payout method.")
+    )
+    paid_to_account = serializers.CharField(
+        allow_blank=True, help_text=_("Where a paid payout was sent: the account, masked.")
+    )
     failure_reason = serializers.CharField(allow_blank=True)
+    line_count = serializers.IntegerField(help_text=_("How many lines it has."))
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api-payout",
+        lookup_url_kwarg="payout_id",
+        help_text=_("Where its lines and adjustments are."),
+    )
+
+
+class PayoutSerializer(PayoutSummarySerializer):
     lines = PayoutLineSerializer(many=True)
     adjustments = AdjustmentSerializer(many=True)
 
 
-class PayoutListApi(generics.ListAPIView):
-    """Your payouts, newest pay period first, each with its lines and adjustments."""
+class PayoutPagination(PageNumberPagination):
+    page_size = 12
 
-    serializer_class = PayoutSerializer
+
+class PayoutListApi(generics.ListAPIView):
+    """Your payouts, newest pay period first, a page at a time; each payout's lines and
+    adjustments are at its ``url``."""
+
+    serializer_class = PayoutSummarySerializer
+    pagination_class = PayoutPagination
 
     def get_queryset(self):
-        return selectors.payout_list_for_contractor(self.request.user)
+        return selectors.payout_summaries_for_contractor(self.request.user)
 
 
 class PayoutDetailApi(APIView):
@@ -135,7 +161,7 @@ class PayoutDetailApi(APIView):
     def get(self, request: Request, payout_id: int) -> Response:
         """One of your payouts, with its lines and adjustments."""
         payout = selectors.payout_get_for_contractor(user=request.user, pk=payout_id)
-        return Response(PayoutSerializer(payout).data)
+        return Response(PayoutSerializer(payout, context={"request": request}).data)
 
 
 # --- The payroll export -------------------------------------------------------------------------
@@ -161,12 +187,16 @@ class CSVRenderer(renderers.BaseRenderer):
 
 
 class ExportQuerySerializer(serializers.Serializer):
-    period_start = serializers.DateField(help_text=_("The first day of the pay period."))
+    period_start = DayField(help_text=_("The first day of the pay period."))
     kind = serializers.ChoiceField(choices=Kind.CHOICES, default=Kind.SUMMARY)
     currency = serializers.CharField(max_length=3, required=False, allow_blank=True, default="")
     country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="")
     status = serializers.ChoiceField(
         choices=PayoutStatus.choices, required=False, allow_blank=True, default=""
+    )
+    bom = serializers.BooleanField(
+        default=False,
+        help_text=_("Start with a UTF-8 byte order mark, for spreadsheets; off by default."),
     )
 
 
@@ -203,6 +233,6 @@ class PayrollExportApi(APIView):
             status=data["status"],
         )
         return csv_response(
-            exports.payroll_csv(data["kind"], payroll),
+            exports.payroll_csv(data["kind"], payroll, bom=data["bom"]),
             exports.filename(data["kind"], period.start_on),
         )

@@ -12,25 +12,31 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from accounts.choices import currency_choices
 from payments.exports import Kind, PayrollFilter
-from payments.models import AdjustmentKind, Payout, PayoutStatus
+from payments.models import OWED_BY_RULE_KINDS, AdjustmentKind, Payout, PayoutStatus
 from payments.services import AdjustmentDetails, Payment
 from payments.services.payouts import REFERENCE_MAX_LENGTH
-from portal.money import currency_exponent, decimal_to_minor
-from projects.models import PayPeriod
+from portal.money import currency_choices, currency_exponent, decimal_to_minor
+from projects.models import PayPeriod, PeriodStatus
 
 ANY = [("", _("Any"))]
 
 
 class PayrollExportForm(forms.Form):
-    """What an accountant picks: the period, and optionally currency, country and status."""
+    """What an accountant picks: the period, and optionally currency, country and status.
+
+    Only closed periods are offered, newest first: an open period's hours can still change
+    and it has no payouts yet.
+    """
 
     period = forms.ModelChoiceField(
-        queryset=PayPeriod.objects.order_by("-start_on"),
+        queryset=PayPeriod.objects.filter(status=PeriodStatus.CLOSED).order_by("-start_on"),
         to_field_name="start_on",
         empty_label=None,
         label=_("Pay period"),
+        error_messages={
+            "invalid_choice": _("Choose a closed pay period: only those have payouts to export.")
+        },
     )
     currency = forms.ChoiceField(label=_("Currency"), choices=ANY, required=False)
     country = forms.ChoiceField(label=_("Country"), choices=ANY, required=False)
@@ -41,6 +47,14 @@ class PayrollExportForm(forms.Form):
         help_text=_("“Any” leaves out cancelled payouts."),
     )
     kind = forms.ChoiceField(label=_("File"), choices=Kind.CHOICES, initial=Kind.SUMMARY)
+    bom = forms.BooleanField(
+        label=_("For a spreadsheet (Excel)"),
+        required=False,
+        help_text=_(
+            "Starts the file with a byte order mark so that Excel shows accented names "
+            "correctly. Leave it off for scripts and accounting software."
+        ),
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -62,6 +76,7 @@ class EarningsDownloadForm(forms.Form):
 
     period = forms.DateField(label=_("Pay period"), required=False)
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+    bom = forms.BooleanField(label=_("For a spreadsheet (Excel)"), required=False)
 
     def clean(self) -> dict:
         data = super().clean()
@@ -123,7 +138,7 @@ class PaymentReportForm(forms.Form):
         payments, errors = [], []
         for number, row in enumerate(reader, start=2):
             try:
-                payments.append(_payment(row))
+                payments.append(_payment(row, number))
             except ValueError as exc:
                 errors.append(
                     gettext("Line %(number)d: %(problem)s") % {"number": number, "problem": exc}
@@ -135,7 +150,7 @@ class PaymentReportForm(forms.Form):
         return payments
 
 
-def _payment(row: dict) -> Payment:
+def _payment(row: dict, line: int) -> Payment:
     """One row of the report; a ``ValueError`` says, to the person, what is wrong with it."""
     try:
         payout_id = int((row.get("payout_id") or "").strip())
@@ -148,11 +163,19 @@ def _payment(row: dict) -> Payment:
         paid_on = date.fromisoformat((row.get("paid_on") or "").strip())
     except ValueError:
         raise ValueError(gettext("paid_on must be a date written YYYY-MM-DD.")) from None
-    return Payment(payout_id, reference, paid_on)
+    return Payment(payout_id, reference, paid_on, line)
 
 
 class AdjustmentForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=AdjustmentKind.choices)
+    # A floor top-up is computed by payout generation, never typed.
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[
+            (value, label)
+            for value, label in AdjustmentKind.choices
+            if value != AdjustmentKind.FLOOR_TOP_UP and value not in OWED_BY_RULE_KINDS
+        ],
+    )
     amount = forms.CharField(
         label=_("Amount"),
         help_text=_("In the payout's currency, e.g. 12.50; negative for a deduction (-12.50)."),
@@ -179,13 +202,6 @@ class AdjustmentForm(forms.Form):
     def details(self) -> AdjustmentDetails:
         data = self.cleaned_data
         return AdjustmentDetails(data["kind"], data["amount"], data["reason"])
-
-
-class PayPeriodAddForm(forms.ModelForm):
-    class Meta:
-        model = PayPeriod
-        fields = ["start_on"]
-        help_texts = {"start_on": _("The first day of the week; the period lasts seven days.")}
 
 
 def _amount_problem(amount: str, currency: str) -> str:

@@ -8,6 +8,8 @@ Foreign keys from money records are ``PROTECT``: nothing paid or owed
 disappears because something it points to was deleted.
 """
 
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -19,7 +21,7 @@ from portal.dates import format_day, format_minutes
 from portal.history import StatusChange, status_constraints
 from portal.money import format_money
 from portal.state import TransitionsMixin
-from projects.models import EntryKind, PayPeriod, Project, TimeEntry
+from projects.models import EntryKind, PayPeriod, Project, StandbyPay, TimeEntry
 
 # --- Payouts -----------------------------------------------------------------------
 
@@ -73,6 +75,14 @@ class Payout(TransitionsMixin, models.Model):
     net_minor = models.BigIntegerField(_("net (minor units)"), default=0)
     reference = models.CharField(_("provider's reference"), max_length=100, blank=True)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    # Where the money was sent, as the contractor's payout details said when it was marked
+    # paid: details changed later don't rewrite where an old payment went.
+    paid_to_method = models.CharField(
+        _("paid to (method)"), max_length=20, blank=True, default="", db_default=""
+    )
+    paid_to_account = models.CharField(
+        _("paid to (account, masked)"), max_length=8, blank=True, default="", db_default=""
+    )
     failure_reason = models.TextField(_("failure reason"), blank=True)
     # The language the failure reason was written in (blank on older rows).
     written_in = models.CharField(
@@ -137,6 +147,14 @@ class Payout(TransitionsMixin, models.Model):
     def __str__(self) -> str:
         return _("Payout #%(pk)s") % {"pk": self.pk}
 
+    @property
+    def due_on(self) -> date | None:
+        """The day it is due: ``PAYOUT_DUE_DAYS`` after its period closed."""
+        closed_at = self.period.closed_at
+        if closed_at is None:
+            return None
+        return timezone.localdate(closed_at) + timedelta(days=settings.PAYOUT_DUE_DAYS)
+
 
 class PayoutLine(models.Model):
     """One approved time entry in a payout, priced once: the unique entry is the guarantee
@@ -189,11 +207,28 @@ class PayoutLine(models.Model):
             "duration": format_minutes(self.minutes),
         }
 
+    @property
+    def week_of(self) -> date:
+        """The first day of the pay period week the line's hours were worked in; late hours
+        are paid in a later period's payout and show the week they belong to."""
+        offset = (self.work_on.weekday() - settings.PAY_PERIOD_START_WEEKDAY) % 7
+        return self.work_on - timedelta(days=offset)
+
 
 class AdjustmentKind(models.TextChoices):
     BONUS = "bonus", _("Bonus")
     CORRECTION = "correction", _("Correction")
     DEDUCTION = "deduction", _("Deduction")
+    # Granted on reinstatement in a case (projects), for the time the contractor was out.
+    BACK_PAY = "back_pay", _("Back pay")
+    # Added by payout generation for hours priced below the wage floor of their work day.
+    FLOOR_TOP_UP = "floor_top", _("Floor top-up")
+    # Owed by rule (payments.services.owed), never typed, changed or removed by hand.
+    STANDBY = "standby", _("Standby pay")
+    LATE = "late", _("Late-payment compensation")
+
+
+OWED_BY_RULE_KINDS = (AdjustmentKind.STANDBY, AdjustmentKind.LATE)
 
 
 class Adjustment(models.Model):
@@ -212,13 +247,33 @@ class Adjustment(models.Model):
     written_in = models.CharField(
         _("written in"), max_length=10, blank=True, default="", db_default=""
     )
+    # Empty on an automatic adjustment (a floor top-up) made by a scheduled run.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # What an adjustment owed by rule pays; one-to-one, so each is paid once.
+    standby = models.OneToOneField(
+        StandbyPay,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="adjustment",
+        verbose_name=_("standby pay"),
+    )
+    late_for = models.OneToOneField(
+        Payout,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="late_compensation",
+        verbose_name=_("compensates the late payout"),
+    )
 
     class Meta:
         verbose_name = _("adjustment")
@@ -232,8 +287,21 @@ class Adjustment(models.Model):
             models.CheckConstraint(
                 condition=Q(kind=AdjustmentKind.BONUS, amount_minor__gt=0)
                 | Q(kind=AdjustmentKind.DEDUCTION, amount_minor__lt=0)
-                | (Q(kind=AdjustmentKind.CORRECTION) & ~Q(amount_minor=0)),
+                | (Q(kind=AdjustmentKind.CORRECTION) & ~Q(amount_minor=0))
+                | Q(kind=AdjustmentKind.BACK_PAY, amount_minor__gt=0)
+                | Q(kind=AdjustmentKind.FLOOR_TOP_UP, amount_minor__gt=0)
+                | Q(kind__in=OWED_BY_RULE_KINDS, amount_minor__gt=0),
                 name="adjustment_sign_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=AdjustmentKind.STANDBY, standby__isnull=False)
+                | (~Q(kind=AdjustmentKind.STANDBY) & Q(standby__isnull=True)),
+                name="adjustment_standby_has_source",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=AdjustmentKind.LATE, late_for__isnull=False)
+                | (~Q(kind=AdjustmentKind.LATE) & Q(late_for__isnull=True)),
+                name="adjustment_late_has_source",
             ),
         ]
 

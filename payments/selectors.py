@@ -7,11 +7,25 @@ is a 404. Every read here is a fixed number of queries, whatever the history.
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.conf import settings
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import ContractorProfile, User
@@ -177,38 +191,114 @@ class EarningsSeries:
 def weekly_earnings_for_contractor(
     profile: ContractorProfile, *, today: date, weeks: int = CHART_WEEKS
 ) -> list[EarningsSeries]:
-    """The last ``weeks`` pay weeks' approved earnings, one series per currency. One query."""
+    """The last ``weeks`` pay weeks' approved earnings, one series per currency. One query.
+
+    A week's bar is its approved hours plus the adjustments of its payouts, so a week
+    paid in one payout comes to that payout's net. Paid is what paid payouts hold; the
+    rest (drafts, approved, failed, and hours in no payout yet) is not paid yet.
+    """
     last_start, last_end = period_bounds(today)
     first_start = last_start - timedelta(days=PERIOD_DAYS * (weeks - 1))
     amount = line_amount_expression("minutes", "rate_minor")
-    rows = (
+    paid = Q(payout_lines__payout__status=PayoutStatus.PAID)
+    hours = (
         TimeEntry.objects.filter(
             assignment__contractor=profile,
             status=EntryStatus.APPROVED,
             work_on__range=(first_start, last_end),
         )
-        .values("work_on", "currency")
-        .annotate(
-            total=Sum(amount),
-            paid=Sum(amount, filter=Q(payout_lines__payout__status=PayoutStatus.PAID), default=0),
-        )
         .order_by()
+        .values("work_on", "currency")
+        .annotate(total=Sum(amount), paid=Sum(amount, filter=paid, default=0))
+        .values_list("work_on", "currency", "total", "paid")
+    )
+    adjustments = (
+        Adjustment.objects.filter(
+            payout__contractor=profile,
+            payout__period__start_on__range=(first_start, last_end),
+        )
+        .exclude(payout__status=PayoutStatus.CANCELLED)
+        .order_by()
+        .values("payout__period__start_on", "payout__currency")
+        .annotate(
+            total=Sum("amount_minor"),
+            paid=Sum("amount_minor", filter=Q(payout__status=PayoutStatus.PAID), default=0),
+        )
+        .values_list("payout__period__start_on", "payout__currency", "total", "paid")
     )
     starts = [first_start + timedelta(days=PERIOD_DAYS * index) for index in range(weeks)]
     buckets: dict[str, dict[date, list[int]]] = defaultdict(
         lambda: {start: [0, 0] for start in starts}
     )
-    for row in rows:
-        start, _end = period_bounds(row["work_on"])
-        bucket = buckets[row["currency"]].setdefault(start, [0, 0])
-        bucket[0] += row["paid"]
-        bucket[1] += row["total"] - row["paid"]
+    for day, currency, total, paid_minor in hours.union(adjustments, all=True):
+        start, _end = period_bounds(day)
+        bucket = buckets[currency].setdefault(start, [0, 0])
+        bucket[0] += paid_minor
+        bucket[1] += total - paid_minor
     return [
         EarningsSeries(
             currency=currency,
             weeks=[WeekEarnings(start, *by_start[start]) for start in starts],
         )
         for currency, by_start in sorted(buckets.items())
+    ]
+
+
+# --- The running balance ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Balance:
+    """What is owed to the contractor in one currency and not paid yet."""
+
+    currency: str
+    # Approved hours no payout holds yet: they go into the next one generated.
+    unpaid_approved_minor: int
+    # The nets of payouts being prepared, approved or retried after a failure.
+    in_payouts_minor: int
+
+    @property
+    def total_minor(self) -> int:
+        return self.unpaid_approved_minor + self.in_payouts_minor
+
+
+BALANCE_PAYOUT_STATUSES = (PayoutStatus.DRAFT, PayoutStatus.APPROVED, PayoutStatus.FAILED)
+
+
+def balance_for_contractor(profile: ContractorProfile) -> list[Balance]:
+    """Per currency: approved but in no payout yet, and in payouts not paid yet. One query."""
+    approved = (
+        TimeEntry.objects.filter(
+            assignment__contractor=profile,
+            status=EntryStatus.APPROVED,
+            payout_lines__isnull=True,
+        )
+        .order_by()
+        .values("currency")
+        .annotate(
+            unpaid=Sum(line_amount_expression("minutes", "rate_minor")),
+            queued=Value(0, output_field=BigIntegerField()),
+        )
+        .values_list("currency", "unpaid", "queued")
+    )
+    queued = (
+        Payout.objects.filter(contractor=profile, status__in=BALANCE_PAYOUT_STATUSES)
+        .order_by()
+        .values("currency")
+        .annotate(
+            unpaid=Value(0, output_field=BigIntegerField()),
+            queued=Sum("net_minor"),
+        )
+        .values_list("currency", "unpaid", "queued")
+    )
+    sums: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for currency, unpaid, in_payouts in approved.union(queued, all=True):
+        sums[currency][0] += unpaid
+        sums[currency][1] += in_payouts
+    return [
+        Balance(currency, unpaid, in_payouts)
+        for currency, (unpaid, in_payouts) in sorted(sums.items())
+        if unpaid or in_payouts
     ]
 
 
@@ -225,13 +315,28 @@ def _with_details(payouts: QuerySet[Payout]) -> QuerySet[Payout]:
     )
 
 
+def _line_count() -> Subquery:
+    lines = PayoutLine.objects.filter(payout=OuterRef("pk")).order_by().values("payout")
+    return Subquery(lines.annotate(n=Count("pk")).values("n"), output_field=IntegerField())
+
+
 def payout_list_for_contractor(user: User) -> QuerySet[Payout]:
     """The user's payouts, newest period first, with lines and adjustments.
 
     Cancelled drafts are left out: their entries are in a later payout.
     """
+    return _with_details(payout_summaries_for_contractor(user))
+
+
+def payout_summaries_for_contractor(user: User) -> QuerySet[Payout]:
+    """The user's payouts, newest period first, each with its number of lines (``line_count``)
+    but not the lines: a page of them, whose lines are read one payout at a time."""
     payouts = Payout.objects.filter(contractor__user=user).exclude(status=PayoutStatus.CANCELLED)
-    return _with_details(payouts).order_by("-period__start_on", "-pk")
+    return (
+        payouts.select_related("period")
+        .annotate(line_count=Coalesce(_line_count(), 0))
+        .order_by("-period__start_on", "-pk")
+    )
 
 
 def payout_get_for_contractor(*, user: User, pk: int) -> Payout:
@@ -273,6 +378,46 @@ def payout_totals(payouts: QuerySet[Payout]) -> list[PayoutTotal]:
         PayoutTotal(row["currency"], row["n"], row["m"], row["g"], row["a"], row["t"])
         for row in rows
     ]
+
+
+UNPAID_PAYOUT_STATUSES = (PayoutStatus.APPROVED, PayoutStatus.FAILED)
+
+
+@dataclass(frozen=True)
+class PayoutQueue:
+    """The payouts waiting on staff: drafts to approve, and overdue ones by pay period."""
+
+    to_approve: int
+    overdue: int
+    overdue_period_ids: list[int]
+
+
+def payout_queue_for_staff(*, today: date) -> PayoutQueue:
+    """Drafts to approve, and unpaid payouts past their due date; one query.
+
+    A payout is overdue when it is approved (or failed) and its due date
+    (``Payout.due_on``: its period's close plus ``PAYOUT_DUE_DAYS``) is before
+    ``today``, which is a day in the current time zone.
+    """
+    first_day_not_late = today - timedelta(days=settings.PAYOUT_DUE_DAYS)
+    overdue = Q(
+        status__in=UNPAID_PAYOUT_STATUSES,
+        period__closed_at__lt=timezone.make_aware(datetime.combine(first_day_not_late, time.min)),
+    )
+    rows = (
+        Payout.objects.filter(Q(status=PayoutStatus.DRAFT) | overdue)
+        .order_by()
+        .values("status", "period_id")
+        .annotate(n=Count("pk"))
+    )
+    to_approve, late, periods = 0, 0, set()
+    for row in rows:
+        if row["status"] == PayoutStatus.DRAFT:
+            to_approve += row["n"]
+        else:
+            late += row["n"]
+            periods.add(row["period_id"])
+    return PayoutQueue(to_approve=to_approve, overdue=late, overdue_period_ids=sorted(periods))
 
 
 def payout_line_totals(payout: Payout) -> tuple[int, int]:

@@ -4,6 +4,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -20,7 +21,8 @@ from payments.services import period_bounds
 from portal.admin_site import require_mfa_for_staff
 from portal.dates import babel_locale, local_today
 
-PAYOUTS_PER_PAGE = 10
+# A page of payouts, newest first; each payout's lines are on its own page.
+PAYOUTS_PER_PAGE = 12
 EXPORT_PERMISSION = "payments.export_payroll"
 
 
@@ -54,7 +56,13 @@ def earnings(request: HttpRequest) -> HttpResponse:
     # The chart's amounts and weeks, like the rest of the page, in the reader's language.
     locale = babel_locale()
     series = selectors.weekly_earnings_for_contractor(profile, today=today)
-    payouts = Paginator(selectors.payout_list_for_contractor(request.user), PAYOUTS_PER_PAGE)
+    # Where unpaid payouts will go comes with them: no query of its own.
+    payouts = Paginator(
+        selectors.payout_summaries_for_contractor(request.user).select_related(
+            "contractor__payout_details"
+        ),
+        PAYOUTS_PER_PAGE,
+    )
     return render(
         request,
         "payments/earnings.html",
@@ -65,9 +73,19 @@ def earnings(request: HttpRequest) -> HttpResponse:
             "charts": [charts.bar_chart(one, locale=locale) for one in series],
             "chart_weeks": selectors.CHART_WEEKS,
             "payouts": payouts.get_page(request.GET.get("page")),
+            "balances": selectors.balance_for_contractor(profile),
             "this_year": today.year,
         },
     )
+
+
+@login_required
+@require_GET
+def payout(request: HttpRequest, pk: int) -> HttpResponse:
+    """One of the contractor's payouts with every line and adjustment; anyone else's is a 404."""
+    earner_or_404(request.user)
+    found = selectors.payout_get_for_contractor(user=request.user, pk=pk)
+    return render(request, "payments/payout.html", {"payout": found})
 
 
 @login_required
@@ -87,7 +105,8 @@ def earnings_csv(request: HttpRequest) -> HttpResponse:
     else:
         year = form.cleaned_data["year"]
         start, end, name = date(year, 1, 1), date(year, 12, 31), f"earnings-{year}.csv"
-    return csv_response(exports.earnings_csv(profile, start=start, end=end), name)
+    chunks = exports.earnings_csv(profile, start=start, end=end, bom=form.cleaned_data["bom"])
+    return csv_response(chunks, name)
 
 
 def export_permission_required(view: Callable) -> Callable:
@@ -102,6 +121,18 @@ def export_permission_required(view: Callable) -> Callable:
     return login_required(require_mfa_for_staff(guarded))
 
 
+def _payroll_page(
+    request: HttpRequest, form: PayrollExportForm, *, status: int = 200, **context
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "has_periods": form.fields["period"].queryset.exists(),
+        "close_after_days": settings.PAY_PERIOD_CLOSE_AFTER_DAYS,
+        **context,
+    }
+    return render(request, "payments/payroll.html", context, status=status)
+
+
 @export_permission_required
 @require_GET
 def payroll(request: HttpRequest) -> HttpResponse:
@@ -112,7 +143,7 @@ def payroll(request: HttpRequest) -> HttpResponse:
         totals = selectors.payout_totals(
             selectors.payout_list_for_staff().filter(payroll_filter.q())
         )
-    return render(request, "payments/payroll.html", {"form": form, "totals": totals})
+    return _payroll_page(request, form, totals=totals)
 
 
 @export_permission_required
@@ -120,10 +151,13 @@ def payroll(request: HttpRequest) -> HttpResponse:
 def payroll_csv(request: HttpRequest) -> HttpResponse:
     form = PayrollExportForm(request.GET)
     if not form.is_valid():
-        return render(request, "payments/payroll.html", {"form": form}, status=400)
+        return _payroll_page(request, form, status=400)
     payroll_filter = form.payroll_filter()
+    if not exports.payout_exists(payroll_filter):
+        # Said on the page rather than served as a file with nothing but its header row.
+        return _payroll_page(request, form, totals=[], empty_download=True)
     kind = form.cleaned_data["kind"]
     return csv_response(
-        exports.payroll_csv(kind, payroll_filter),
+        exports.payroll_csv(kind, payroll_filter, bom=form.cleaned_data["bom"]),
         exports.filename(kind, payroll_filter.period_start),
     )

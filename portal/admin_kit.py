@@ -18,10 +18,19 @@ from babel.lists import format_list
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
-from django.http import HttpRequest, QueryDict
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponseBase,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    QueryDict,
+)
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from portal.dates import babel_locale
@@ -187,6 +196,90 @@ def _action_page(
     }
     request.current_app = modeladmin.admin_site.name
     return TemplateResponse(request, ACTION_TEMPLATE, context)
+
+
+# --- The same actions as buttons on an object's page --------------------------------------
+
+
+class ObjectActionsMixin:
+    """Offer some of the list's actions as buttons on each object's page.
+
+    A button posts to ``<object>/act/<action>/``, which runs the very action
+    the list runs, for that one object: same permissions, same services, same
+    intermediate form (which posts back to the same address). When it is done,
+    the object's page shows what happened.
+    """
+
+    # (action name, button label) pairs, in the order the buttons appear.
+    object_actions: tuple[tuple[str, Any], ...] = ()
+    change_form_template = "admin/object_actions_change_form.html"
+
+    def object_actions_for(self, request: HttpRequest, obj: Model) -> list[str]:
+        """The buttons worth showing for ``obj``: those the user may run, unless narrowed."""
+        allowed = self.get_actions(request)  # type: ignore[attr-defined]
+        return [name for name, _label in self.object_actions if name in allowed]
+
+    def get_urls(self) -> list:
+        opts = self.model._meta  # type: ignore[attr-defined]
+        act = path(
+            "<path:object_id>/act/<str:action>/",
+            self.admin_site.admin_view(self.object_action_view),  # type: ignore[attr-defined]
+            name=f"{opts.app_label}_{opts.model_name}_act",
+        )
+        return [act, *super().get_urls()]  # type: ignore[misc]
+
+    def object_action_view(
+        self, request: HttpRequest, object_id: str, action: str
+    ) -> HttpResponseBase:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self.get_object(request, object_id)  # type: ignore[attr-defined]
+        if obj is None:
+            raise Http404
+        if action not in self.object_actions_for(request, obj):
+            raise PermissionDenied
+        func = self.get_actions(request)[action][0]  # type: ignore[attr-defined]
+        queryset = self.get_queryset(request).filter(pk=obj.pk)  # type: ignore[attr-defined]
+        response = func(self, request, queryset)
+        if response is not None:
+            return response
+        # A button on another object's page (an application's, on its contractor's)
+        # brings the manager back there.
+        back = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            opts = self.model._meta  # type: ignore[attr-defined]
+            back = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        return HttpResponseRedirect(back)
+
+    def extra_object_buttons(self, request: HttpRequest, obj: Model) -> list[tuple[str, Any, str]]:
+        """Buttons for actions on related objects: ``(action, label, url)``."""
+        return []
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponseBase:
+        obj = self.get_object(request, object_id)  # type: ignore[attr-defined]
+        buttons = []
+        if obj is not None:
+            opts = self.model._meta  # type: ignore[attr-defined]
+            labels = dict(self.object_actions)
+            buttons = [
+                (
+                    name,
+                    labels[name],
+                    reverse(f"admin:{opts.app_label}_{opts.model_name}_act", args=[obj.pk, name]),
+                )
+                for name in self.object_actions_for(request, obj)
+            ]
+            buttons += self.extra_object_buttons(request, obj)
+        context = {"object_actions": buttons, **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context=context)  # type: ignore[misc]
 
 
 # --- Records nobody edits here ------------------------------------------------------------

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from portal.views import staff_todo
+
 
 def require_mfa_for_staff(view):
     """Send a signed-in staff member without an authenticator to set one up."""
@@ -48,3 +50,9 @@ class PortalAdminSite(admin.AdminSite):
 
     def admin_view(self, view, cacheable=False):
         return require_mfa_for_staff(super().admin_view(view, cacheable))
+
+    def index(self, request: HttpRequest, extra_context: dict | None = None):
+        # The index is the staff's to-do list, counted by the home page's module:
+        # it stands on top of every app, so it is the one that may read their queues.
+        context = {"todo": staff_todo(request.user), **(extra_context or {})}
+        return super().index(request, extra_context=context)

@@ -1,8 +1,11 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from portal.money import validate_currency
 
 
 class EmailStatus(models.TextChoices):
@@ -31,6 +34,14 @@ class OutboundEmail(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # A worker claims a row before sending it; until the lease runs out no other
+    # worker or sweep takes it. A worker killed mid-batch leaves its unsent rows
+    # claimed, and the sweep takes them back once the lease has run out.
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    # A default in the table too: the notices' fan-out writes rows with INSERT … SELECT.
+    claimed_by = models.CharField(
+        _("claimed by"), max_length=100, blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = _("outbound email")
@@ -70,9 +81,22 @@ class NotificationKind(models.TextChoices):
     ACCOUNT_STATUS = "account_status", _("Account status changed")
     HOURS_APPROVED = "hours_approved", _("Hours approved")
     HOURS_REJECTED = "hours_rejected", _("Hours rejected")
+    PERIOD_CLOSING = "period_closing", _("Pay period closing soon")
     PAYOUT_PAID = "payout_paid", _("Payout paid")
     PAYOUT_FAILED = "payout_failed", _("Payout failed")
+    SUPPORT_ANSWERED = "support_answered", _("Support answered your question")
+    SUPPORT_ESCALATED = "support_escalated", _("A support question is about to miss its time")
+    RULES_CHANGED = "rules_changed", _("Rule book changed")
+    CASE_OPENED = "case_opened", _("A case about your work")
+    CASE_WARNING = "case_warning", _("Warning in a case")
+    CASE_NOTICE = "case_notice", _("Notice in a case")
+    CASE_DECIDED = "case_decided", _("Case decided")
+    CASE_APPEAL = "case_appeal", _("Appeal decided")
+    CASE_STATUS = "case_status", _("Case updated")
 
+
+# Only staff receive these; a contractor's email preferences do not offer them.
+STAFF_ONLY_KINDS = frozenset({NotificationKind.SUPPORT_ESCALATED})
 
 # People must hear about these by email whatever their preferences say.
 MANDATORY_EMAIL_KINDS = frozenset(
@@ -83,6 +107,15 @@ MANDATORY_EMAIL_KINDS = frozenset(
         NotificationKind.PROJECT_CLOSED,
         NotificationKind.ASSIGNMENT_REMOVED,
         NotificationKind.ACCOUNT_STATUS,
+        # Unsubmitted hours after the close can only be sent late: nobody opts out of this.
+        NotificationKind.PERIOD_CLOSING,
+        NotificationKind.RULES_CHANGED,
+        NotificationKind.CASE_OPENED,
+        NotificationKind.CASE_WARNING,
+        NotificationKind.CASE_NOTICE,
+        NotificationKind.CASE_DECIDED,
+        NotificationKind.CASE_APPEAL,
+        NotificationKind.CASE_STATUS,
     }
 )
 
@@ -163,3 +196,75 @@ class EmailPreference(models.Model):
     def __str__(self) -> str:
         choice = _("email") if self.send_email else _("in-app only")
         return f"{self.user_id} {self.get_kind_display()}: {choice}"
+
+
+class ExchangeRate(models.Model):
+    """What one unit of ``from_currency`` was worth in ``to_currency`` on a day.
+
+    Managers record rates from a named source (a central bank's reference rate,
+    the payout provider's statement); nothing here calls the internet. Rows are
+    added, not edited: a later day's row supersedes an earlier one, and a
+    conversion reads the latest row on or before its date.
+    """
+
+    from_currency = models.CharField(
+        _("from currency"), max_length=3, validators=[validate_currency]
+    )
+    to_currency = models.CharField(_("to currency"), max_length=3, validators=[validate_currency])
+    rate = models.DecimalField(
+        _("rate"),
+        max_digits=24,
+        decimal_places=10,
+        help_text=_("How many units of the second currency one unit of the first buys."),
+    )
+    on = models.DateField(_("date"))
+    source = models.CharField(
+        _("source"), max_length=200, help_text=_("Where the rate comes from, e.g. a central bank.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        ordering = ["from_currency", "to_currency", "-on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_currency", "to_currency", "on"], name="exchange_rate_once_per_day"
+            ),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="exchange_rate_positive"),
+            models.CheckConstraint(
+                condition=~Q(from_currency=F("to_currency")), name="exchange_rate_two_currencies"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.from_currency} = {self.rate.normalize():f} {self.to_currency} ({self.on})"
+
+
+class Subdivision(models.Model):
+    """A part of a country whose rules differ from the rest of it (ISO 3166-2, or a
+    wage region a decree defines), named as its source names it.
+
+    Recorded on the ground floor so the application form can ask for it: the
+    wage floors that need it live in ``projects``, which records each one it loads.
+    """
+
+    country = CountryField(_("country"))
+    code = models.CharField(_("code"), max_length=10, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("subdivision")
+        verbose_name_plural = _("subdivisions")
+        ordering = ["country", "name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -6,7 +6,8 @@ message naming the variable, rather than surfacing later as odd behaviour.
 """
 
 import os
-from datetime import timedelta
+from datetime import date, time, timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from zoneinfo import available_timezones
 
@@ -116,6 +117,7 @@ INSTALLED_APPS = [
     "accounts",
     "projects",
     "payments",
+    "portal.support",
 ]
 
 MIDDLEWARE = [
@@ -132,6 +134,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last, so it is the first to see a view's exception.
+    "portal.db_faults.DatabaseFaultMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -210,6 +214,12 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# allauth's forms with labels in the site's words (accounts/forms/sign_in.py).
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.sign_in.LoginForm",
+    "change_password": "accounts.forms.sign_in.ChangePasswordForm",
+    "reset_password_from_key": "accounts.forms.sign_in.ResetPasswordKeyForm",
+}
 # How many reverse proxies in front of the site add X-Forwarded-For; the
 # client address (login rate limits, agreement acceptances) is read past them.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
@@ -242,6 +252,14 @@ LANGUAGE_COOKIE_NAME = "portal_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
+# The countries the vendor mostly works with (ISO 3166): wherever a currency is
+# chosen, theirs are offered first, after the contractor's own.
+VENDOR_COUNTRIES = env_list("VENDOR_COUNTRIES", "US,ID,VN,TW,DE,GB")
+# The wage-floor bases the vendor's policy counts; the highest in force binds.
+# A living wage counts only where a row for the place exists.
+WAGE_FLOOR_BASES = env_list("WAGE_FLOOR_BASES", "statutory,vendor,living")
+if not set(WAGE_FLOOR_BASES) <= {"statutory", "vendor", "living"}:
+    raise ImproperlyConfigured("WAGE_FLOOR_BASES may list only statutory, vendor and living.")
 USE_I18N = True
 USE_TZ = True
 
@@ -324,9 +342,28 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.tasks.project_pauses_apply_due",
         "schedule": timedelta(seconds=PROJECT_PAUSES_CHECK_EVERY_SECONDS),
     },
+    # A week's pay period opens within the hour its first day begins anywhere.
+    "pay-periods-open": {
+        "task": "payments.tasks.pay_periods_open",
+        "schedule": timedelta(hours=1),
+    },
     "pay-periods-close-due": {
         "task": "payments.tasks.pay_periods_close_due",
         "schedule": timedelta(hours=1),
+    },
+    # Contractors with unsubmitted hours and reviewers, a set time before a period closes.
+    "pay-periods-remind": {
+        "task": "payments.tasks.pay_periods_remind",
+        "schedule": timedelta(minutes=15),
+    },
+    # Sanctions decided ahead, suspensions and interim suspensions ending, on their dates.
+    "cases-apply-due": {
+        "task": "projects.tasks.cases_apply_due",
+        "schedule": timedelta(minutes=5),
+    },
+    "support-clocks-check": {
+        "task": "portal.support.tasks.support_clocks_check",
+        "schedule": timedelta(minutes=5),
     },
 }
 # Pay periods are weeks starting on this weekday (0 = Monday … 6 = Sunday); the
@@ -337,12 +374,66 @@ if not 0 <= PAY_PERIOD_START_WEEKDAY <= 6:
 PAY_PERIOD_CLOSE_AFTER_DAYS = env_int("PAY_PERIOD_CLOSE_AFTER_DAYS", 2)
 if PAY_PERIOD_CLOSE_AFTER_DAYS < 0:
     raise ImproperlyConfigured("PAY_PERIOD_CLOSE_AFTER_DAYS must be 0 or more.")
+# Contractors with unsubmitted hours are reminded this many hours before a period closes.
+PERIOD_CLOSE_REMINDER_HOURS = env_int("PERIOD_CLOSE_REMINDER_HOURS", 24)
+if PERIOD_CLOSE_REMINDER_HOURS < 0:
+    raise ImproperlyConfigured("PERIOD_CLOSE_REMINDER_HOURS must be 0 or more.")
+# A payout is due this many days after its pay period closed.
+PAYOUT_DUE_DAYS = env_int("PAYOUT_DUE_DAYS", 7)
+if PAYOUT_DUE_DAYS < 0:
+    raise ImproperlyConfigured("PAYOUT_DUE_DAYS must be 0 or more.")
+# A lower rate takes effect at the earliest this many days after the contractor is told.
+RATE_CUT_NOTICE_DAYS = env_int("RATE_CUT_NOTICE_DAYS", 7)
+# Notice a pause or a close is owed; with less, assignees are paid standby for the days missing.
+PAUSE_MIN_NOTICE_DAYS = env_int("PAUSE_MIN_NOTICE_DAYS", 7)
+CLOSE_MIN_NOTICE_DAYS = env_int("CLOSE_MIN_NOTICE_DAYS", 14)
+for _name in ("RATE_CUT_NOTICE_DAYS", "PAUSE_MIN_NOTICE_DAYS", "CLOSE_MIN_NOTICE_DAYS"):
+    if globals()[_name] < 0:
+        raise ImproperlyConfigured(f"{_name} must be 0 or more.")
+
+
+def _late_payment_minimums(raw: str) -> dict[str, str]:
+    """``EUR=5,JPY=750`` → {"EUR": "5", "JPY": "750"}: amounts in major units, kept exact."""
+    minimums = {}
+    for item in (part.strip() for part in raw.split(",") if part.strip()):
+        code, _sep, amount = item.partition("=")
+        try:
+            if len(code.strip()) != 3 or Decimal(amount) < 0:
+                raise InvalidOperation
+        except InvalidOperation:
+            raise ImproperlyConfigured(
+                f"LATE_PAYMENT_MINIMUMS must read like EUR=5,JPY=750; got {item!r}."
+            ) from None
+        minimums[code.strip().upper()] = amount.strip()
+    return minimums
+
+
+# A payout paid after its due date earns this percentage of its net per started week late,
+# at least the minimum set for its currency (none where a currency has none).
+LATE_PAYMENT_PERCENT = env_str("LATE_PAYMENT_PERCENT", "1")
+try:
+    if Decimal(LATE_PAYMENT_PERCENT) < 0:
+        raise InvalidOperation
+except InvalidOperation:
+    raise ImproperlyConfigured("LATE_PAYMENT_PERCENT must be a number, 0 or more.") from None
+LATE_PAYMENT_MINIMUMS = _late_payment_minimums(
+    env_str(
+        "LATE_PAYMENT_MINIMUMS",
+        "EUR=5,USD=5,GBP=4,IDR=80000,VND=125000,TWD=150,JPY=750,KWD=1.5",
+    )
+)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5)
 OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 200)
 # How long a never-tried email is left to the task queued at its commit
 # before the sweep takes it, and how long one sweep may run.
 OUTBOX_SWEEP_GRACE_SECONDS = env_int("OUTBOX_SWEEP_GRACE_SECONDS", 60)
 OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 120)
+# How long a worker holds the emails it claimed before sending them. A task is
+# killed at its hard time limit, so past it the claim can only belong to a dead
+# worker and the sweep may take the rows back.
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", CELERY_TASK_TIME_LIMIT + 60)
+if OUTBOX_LEASE_SECONDS <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("OUTBOX_LEASE_SECONDS must be above the task time limit.")
 for _name in (
     "OUTBOX_SWEEP_EVERY_SECONDS",
     "PROJECT_PAUSES_CHECK_EVERY_SECONDS",
@@ -357,6 +448,28 @@ if OUTBOX_SWEEP_GRACE_SECONDS < 0:
 if OUTBOX_SWEEP_SECONDS >= CELERY_TASK_SOFT_TIME_LIMIT:
     raise ImproperlyConfigured("OUTBOX_SWEEP_SECONDS must be below the task soft time limit.")
 
+# Support's answer clock runs in the team's business hours, in the team's zone,
+# skipping its holidays (ISO dates, comma-separated). Targets are business days
+# per question category, for the first answer and each later one.
+SUPPORT_BUSINESS_HOURS = {
+    "time_zone": env_str("SUPPORT_TIME_ZONE", "UTC"),
+    "weekdays": (0, 1, 2, 3, 4),
+    "start": time(9, 0),
+    "end": time(17, 0),
+}
+if SUPPORT_BUSINESS_HOURS["time_zone"] not in available_timezones():
+    raise ImproperlyConfigured("SUPPORT_TIME_ZONE must be an IANA time zone such as Asia/Jakarta.")
+try:
+    SUPPORT_HOLIDAYS = [date.fromisoformat(day) for day in env_list("SUPPORT_HOLIDAYS")]
+except ValueError as _exc:
+    raise ImproperlyConfigured("SUPPORT_HOLIDAYS must be ISO dates (2026-12-25,…).") from _exc
+SUPPORT_TARGETS = {"pay": 1, "hours": 2, "project": 2, "account": 1, "other": 2}
+# The responsible managers hear of a question this many business minutes before it is due.
+SUPPORT_ESCALATE_BEFORE_MINUTES = env_int("SUPPORT_ESCALATE_BEFORE_MINUTES", 120)
+# A closed conversation can be reopened by its asker for this many days.
+SUPPORT_REOPEN_DAYS = env_int("SUPPORT_REOPEN_DAYS", 14)
+SUPPORT_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.api_auth.HashedTokenAuthentication",
@@ -364,7 +477,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["portal.api_kit.SignedIn"],
     "EXCEPTION_HANDLER": "portal.api_kit.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.api_schema.ErrorsAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
@@ -388,6 +501,13 @@ SPECTACULAR_SETTINGS = {
         "ProjectStatusEnum": "projects.models.ProjectStatus",
         "PauseReasonEnum": "projects.models.PauseReason",
         "ScheduledPauseStatusEnum": "projects.models.ScheduledPauseStatus",
+        "SupportStatusEnum": "portal.support.models.ConversationStatus",
+        "SupportCategoryEnum": "portal.support.models.Category",
+        "CaseStatusEnum": "projects.models.CaseStatus",
+        "SanctionEnum": "accounts.models.Sanction",
+        "AppealOutcomeEnum": "projects.models.AppealOutcome",
+        "EvidenceKindEnum": "projects.models.EvidenceKind",
+        "PayoutStatusEnum": "payments.models.PayoutStatus",
     },
 }
 

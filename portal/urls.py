@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal import views
+from portal.support import views as support_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,11 +15,18 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("", include("payments.urls")),
     path("notifications/", include("portal.notifications.urls")),
+    path("help/", include("portal.support.urls")),
+    path("transparency/", support_views.transparency, name="transparency"),
+    path("rules/", include("accounts.rules_urls")),
+    path("cases/", include("projects.cases.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# A database fault outside any view (the session, the user) is a "try again", not a 500.
+handler500 = "portal.db_faults.server_error"
 
 if "debug_toolbar" in settings.INSTALLED_APPS:
     from debug_toolbar.toolbar import debug_toolbar_urls

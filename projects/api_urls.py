@@ -1,6 +1,7 @@
 from django.urls import path
 
 from projects import api
+from projects.cases import api as cases_api
 
 urlpatterns = [
     path("assignments", api.AssignmentListApi.as_view(), name="api-assignments"),
@@ -34,5 +35,32 @@ urlpatterns = [
     ),
     path(
         "projects/<int:project_id>/close", api.ProjectCloseApi.as_view(), name="api-project-close"
+    ),
+    path("cases/", cases_api.CaseListApi.as_view(), name="api-cases"),
+    path("cases/signals", cases_api.CaseSignalApi.as_view(), name="api-case-signals"),
+    path("cases/<int:case_id>", cases_api.CaseDetailApi.as_view(), name="api-case"),
+    path(
+        "cases/<int:case_id>/respond", cases_api.CaseRespondApi.as_view(), name="api-case-respond"
+    ),
+    path("cases/<int:case_id>/appeal", cases_api.CaseAppealApi.as_view(), name="api-case-appeal"),
+    path("cases/<int:case_id>/warn", cases_api.CaseWarnApi.as_view(), name="api-case-warn"),
+    path("cases/<int:case_id>/take", cases_api.CaseTakeApi.as_view(), name="api-case-take"),
+    path("cases/<int:case_id>/close", cases_api.CaseCloseApi.as_view(), name="api-case-close"),
+    path(
+        "cases/<int:case_id>/interim-suspension",
+        cases_api.CaseInterimApi.as_view(),
+        name="api-case-interim",
+    ),
+    path(
+        "cases/<int:case_id>/evidence",
+        cases_api.CaseEvidenceApi.as_view(),
+        name="api-case-evidence",
+    ),
+    path("cases/<int:case_id>/notice", cases_api.CaseNoticeApi.as_view(), name="api-case-notice"),
+    path("cases/<int:case_id>/decide", cases_api.CaseDecideApi.as_view(), name="api-case-decide"),
+    path(
+        "cases/<int:case_id>/appeal-decision",
+        cases_api.CaseAppealDecideApi.as_view(),
+        name="api-case-appeal-decision",
     ),
 ]

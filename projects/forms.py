@@ -1,5 +1,7 @@
 """Forms for the projects admin (details, and the reasons its actions ask for)."""
 
+from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 
 from django import forms
@@ -9,13 +11,24 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import currency_choices, language_choices
+from accounts.choices import language_choices
 from accounts.models import ContractorProfile, LanguageLevel
 from accounts.selectors import staff_with_permission
+from portal.admin_kit import names_list
 from portal.dates import format_minutes, time_zone_label
-from portal.money import decimal_to_minor, minor_to_decimal
-from projects.models import MINUTES_PER_WEEK, PauseReason, Project
+from portal.money import currency_choices, decimal_to_minor, format_money, minor_to_decimal
+from projects.floor_rules import contractor_floor, refuse_below_vendor_floor
+from projects.models import (
+    MINUTES_PER_WEEK,
+    Assignment,
+    AssignmentRate,
+    PauseReason,
+    Project,
+    RemovalGround,
+)
+from projects.selectors.floors import FloorBook
 from projects.services import ProjectDetails
+from projects.services.assignments import currency_paid_in
 from projects.services.projects import MANAGES_PROJECTS
 from projects.timesheet import HOURS_HELP, parse_hours
 
@@ -42,13 +55,18 @@ class HoursField(forms.CharField):
         return minutes
 
 
+def _currencies(countries: Iterable[str] = ()) -> list:
+    """Currencies in use, likely ones first, after a blank: none is picked for the manager."""
+    return [("", gettext("Choose a currency")), *currency_choices(countries=countries)]
+
+
 class RateFields(forms.Form):
     """An hourly rate typed in major units (``25.00``) with its currency."""
 
     rate = forms.DecimalField(
         label=_("Hourly rate"), min_value=Decimal("0.01"), max_digits=12, decimal_places=3
     )
-    currency = forms.ChoiceField(label=_("Currency"), choices=currency_choices)
+    currency = forms.ChoiceField(label=_("Currency"), choices=_currencies)
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -77,7 +95,7 @@ class ProjectForm(forms.ModelForm):
         decimal_places=3,
         help_text=_("In the currency below, e.g. 25.00. New assignments start at this rate."),
     )
-    currency = forms.ChoiceField(label=_("Currency"), choices=currency_choices)
+    currency = forms.ChoiceField(label=_("Currency"), choices=_currencies)
     weekly_cap = HoursField(label=_("Weekly cap per contractor"))
     manager = forms.ModelChoiceField(
         queryset=staff_with_permission(MANAGES_PROJECTS).order_by("email"),
@@ -119,7 +137,27 @@ class ProjectForm(forms.ModelForm):
                 )
             except ValueError as exc:
                 self.add_error("default_rate", str(exc))
+        self._check_vendor_floor(cleaned)
         return cleaned
+
+    def _check_vendor_floor(self, cleaned: dict) -> None:
+        """The service's floor check, shown next to the rate rather than as a failed save."""
+        if "default_rate_minor" not in cleaned or "start_on" not in cleaned:
+            return
+        rate = (cleaned["default_rate_minor"], cleaned["currency"])
+        if self.instance.pk and rate == (
+            self.instance.default_rate_minor,
+            self.instance.currency,
+        ):
+            return
+        try:
+            refuse_below_vendor_floor(
+                rate_minor=rate[0],
+                currency=rate[1],
+                on=max(cleaned["start_on"], timezone.localdate()),
+            )
+        except ValidationError as exc:
+            self.add_error("default_rate", exc.messages)
 
     def details(self) -> ProjectDetails:
         data = self.cleaned_data
@@ -147,6 +185,17 @@ class AssignmentForm(forms.Form):
     )
 
 
+class ForecastForm(forms.Form):
+    expected_weekly = HoursField(
+        label=_("Expected hours a week, next four weeks"),
+        required=False,
+        help_text=_(
+            "Contractors see this on My projects. Leave empty to use the project's expected "
+            "hours. Standby pay for short notice reads it too."
+        ),
+    )
+
+
 # --- Reasons and details the admin actions ask for ---------------------------------------
 
 
@@ -156,7 +205,14 @@ class PauseTiming(models.TextChoices):
 
 
 class PauseForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Reason"), choices=PauseReason.choices)
+    # No reason is preselected: every contractor reads the one chosen, so a
+    # manager who skips the field is asked for it instead of telling them a
+    # reason nobody picked.
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[("", _("Choose the reason contractors will read")), *PauseReason.choices],
+        error_messages={"required": _("Choose the reason for the pause.")},
+    )
     message = forms.CharField(
         label=_("Message"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -180,7 +236,15 @@ class PauseForm(forms.Form):
         required=False,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=_("Only for a pause at a set time."),
+        help_text=_("Only for a pause at a set time; leave it empty to pause now."),
+    )
+    short_notice_confirmed = forms.BooleanField(
+        label=_("Pause with less than the minimum notice, and owe standby pay"),
+        required=False,
+        help_text=_(
+            "Needed to pause now or with less notice than the minimum: every active "
+            "contractor on the project is then paid standby for the days missing."
+        ),
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -193,8 +257,23 @@ class PauseForm(forms.Form):
     def clean(self) -> dict:
         cleaned = super().clean()
         later = cleaned.get("takes_effect") == PauseTiming.LATER
+        typed = bool(self.data.get(self.add_prefix("effective_at"), "").strip())
         if later and cleaned.get("effective_at") is None and "effective_at" not in self.errors:
             self.add_error("effective_at", gettext("Give the time the pause starts."))
+        elif (
+            cleaned.get("takes_effect") == PauseTiming.NOW
+            and typed
+            and "effective_at" not in self.errors
+        ):
+            # A time typed beside "Now" is a contradiction: pausing at once would
+            # silently drop the notice period the manager may have meant to give.
+            self.add_error(
+                "effective_at",
+                gettext(
+                    "You chose to pause now, so this time would be ignored. Choose "
+                    "“at a set time” to pause then, or clear the time to pause now."
+                ),
+            )
         if not later:
             cleaned["effective_at"] = None
         return cleaned
@@ -224,6 +303,28 @@ class CloseForm(forms.Form):
         label=_("Message"),
         help_text=_("Why the project is closing; contractors read this."),
     )
+    effective_at = forms.DateTimeField(
+        label=_("Close at"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave it empty to close now; a set time gives contractors notice."),
+    )
+    short_notice_confirmed = forms.BooleanField(
+        label=_("Close with less than the minimum notice, and owe standby pay"),
+        required=False,
+        help_text=_(
+            "Needed to close now or with less notice than the minimum: every active "
+            "contractor on the project is then paid standby for the days missing."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The time typed is read in the manager's own time zone (the active one).
+        self.fields["effective_at"].label = gettext("Close at (%(time_zone)s)") % {
+            "time_zone": time_zone_label()
+        }
 
 
 class ReasonForm(forms.Form):
@@ -234,7 +335,61 @@ class ReasonForm(forms.Form):
     )
 
 
+_CHANGED_SINCE = _(
+    "The week changed since the page was opened (entries were reviewed or withdrawn); "
+    "look at it again. Nothing was changed."
+)
+
+
+class WeekApproveForm(forms.Form):
+    """The submitted entries the manager saw on the week's page, approved together."""
+
+    entries = forms.TypedMultipleChoiceField(coerce=int, widget=forms.MultipleHiddenInput)
+
+    def __init__(self, *args, entries: list, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["entries"].choices = [(entry.pk, str(entry)) for entry in entries]
+        self.fields["entries"].initial = [entry.pk for entry in entries]
+        self.fields["entries"].error_messages.update(
+            required=gettext("Nothing in this week is waiting for review."),
+            invalid_choice=_CHANGED_SINCE,
+        )
+
+
+class WeekRejectForm(forms.Form):
+    """Some or all of a week's submitted entries, sent back with one reason."""
+
+    entries = forms.TypedMultipleChoiceField(
+        label=_("Entries to send back"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Untick the entries that are fine; approve them afterwards."),
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Reason"),
+        help_text=_("Shown to the contractor, who can correct the entries and resubmit."),
+    )
+
+    def __init__(self, *args, entries: list, label, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["entries"].choices = [(entry.pk, label(entry)) for entry in entries]
+        self.fields["entries"].initial = [entry.pk for entry in entries]
+        self.fields["entries"].error_messages.update(
+            required=gettext("Tick at least one entry to send back."),
+            invalid_choice=_CHANGED_SINCE,
+        )
+
+
 class RemoveForm(forms.Form):
+    ground = forms.ChoiceField(
+        label=_("Why"),
+        choices=RemovalGround.choices,
+        help_text=_(
+            "Only reasons that are not about the person. To remove someone for something they "
+            "did, open a case: removal for cause follows only a case decision."
+        ),
+    )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         label=_("Reason"),
@@ -251,11 +406,126 @@ class EndForm(forms.Form):
     )
 
 
+def _different_currency_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        label=_("Pay in a different currency"),
+        required=False,
+        help_text=_(
+            "Tick only to change the currency the contractor is paid in; they are told of it."
+        ),
+    )
+
+
+def _currency_change_error(paid_in: Iterable[str], currency: str) -> str:
+    return gettext(
+        "Paid in %(current)s until now. To pay in %(new)s instead, tick "
+        "“Pay in a different currency”."
+    ) % {"current": names_list(sorted(paid_in)), "new": currency}
+
+
 class RateForm(RateFields):
+    """A new rate for the selected assignments, in the currency they are paid in unless told."""
+
     effective_on = forms.DateField(
         label=_("Effective from"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Hours from this day on are paid at the new rate; earlier hours keep theirs."),
+        help_text=_(
+            "Hours from this day on are paid at the new rate; earlier hours keep theirs. "
+            "A raise may start on an earlier day; a lower rate needs notice."
+        ),
+    )
+    different_currency = _different_currency_field()
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed for a lower rate; shown to the contractor with the new rate."),
+    )
+
+    def __init__(self, *args, assignments: Iterable[Assignment] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.assignments = list(assignments)
+        countries = [str(assignment.contractor.country) for assignment in self.assignments]
+        self.fields["currency"].choices = _currencies(countries)
+        # The currency of each one's latest rate: the one its hours are paid in.
+        paid_in = {currency_paid_in(assignment, date.max) for assignment in self.assignments}
+        if len(paid_in) == 1:
+            self.fields["currency"].initial = paid_in.pop()
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        currency, day = cleaned.get("currency"), cleaned.get("effective_on")
+        if currency and day and not cleaned.get("different_currency"):
+            paid_in = {currency_paid_in(assignment, day) for assignment in self.assignments}
+            if paid_in - {currency}:
+                self.add_error("currency", _currency_change_error(paid_in, currency))
+        return cleaned
+
+
+class CorrectRateForm(forms.Form):
+    """A mistaken rate of one assignment put right, with the reason the contractor reads."""
+
+    rate = forms.ModelChoiceField(
+        label=_("Rate to correct"),
+        queryset=AssignmentRate.objects.none(),
+        empty_label=None,
+        help_text=_("Only a rate that has not priced approved hours can be corrected."),
+    )
+    new_rate = forms.DecimalField(
+        label=_("Correct hourly rate"), min_value=Decimal("0.01"), max_digits=12, decimal_places=3
+    )
+    currency = forms.ChoiceField(label=_("Currency"), choices=_currencies)
+    different_currency = _different_currency_field()
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Shown to the contractor with the corrected rate."),
+    )
+
+    def __init__(self, *args, assignment: Assignment, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.assignment = assignment
+        rates = assignment.rates.order_by("-effective_on")
+        self.fields["rate"].queryset = rates
+        self.fields["currency"].choices = _currencies([str(assignment.contractor.country)])
+        latest = rates.first()
+        if latest is not None:
+            self.fields["rate"].initial = latest.pk
+            self.fields["new_rate"].initial = minor_to_decimal(latest.rate_minor, latest.currency)
+            self.fields["currency"].initial = latest.currency
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        rate, currency = cleaned.get("rate"), cleaned.get("currency")
+        if rate is None or not currency:
+            return cleaned
+        if "new_rate" in cleaned:
+            try:
+                cleaned["rate_minor"] = decimal_to_minor(cleaned["new_rate"], currency)
+            except ValueError as exc:
+                self.add_error("new_rate", str(exc))
+        paid_in = currency_paid_in(self.assignment, rate.effective_on, excluding=rate)
+        changed = currency not in (rate.currency, paid_in)
+        if changed and not cleaned.get("different_currency"):
+            self.add_error("currency", _currency_change_error({paid_in}, currency))
+        return cleaned
+
+
+class FloorExceptionForm(forms.Form):
+    """Leave to pay below the floor: why (the contractor reads it) and until when."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 60}),
+        max_length=2000,
+        help_text=_("The contractor reads this on their assignment page."),
+    )
+    ends_on = forms.DateField(
+        label=_("Until"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The last day a new rate may start below the floor."),
     )
 
 
@@ -273,10 +543,56 @@ class AssignContractorsForm(RateFields):
     def __init__(self, *args, project: Project, candidates, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["contractors"].queryset = candidates
-        self.fields["contractors"].label_from_instance = _contractor_label
         self.fields["start_on"].initial = max(project.start_on, timezone.localdate())
         self.fields["rate"].initial = minor_to_decimal(project.default_rate_minor, project.currency)
         self.fields["currency"].initial = project.currency
+        proposed = self._proposed(project)
+        book = FloorBook.load()
+
+        def label(profile: ContractorProfile) -> str:
+            return f"{_contractor_label(profile)} — {_floor_label(profile, proposed, book)}"
+
+        self.fields["contractors"].label_from_instance = label
+
+    def _proposed(self, project: Project) -> tuple[int, str, date]:
+        """The rate, currency and start typed so far (the project's default before that)."""
+        proposed = (
+            project.default_rate_minor,
+            project.currency,
+            self.fields["start_on"].initial,
+        )
+        if not self.is_bound:
+            return proposed
+        try:
+            currency = self.fields["currency"].clean(self.data.get("currency"))
+            rate_minor = decimal_to_minor(
+                self.fields["rate"].clean(self.data.get("rate")), currency
+            )
+            start_on = self.fields["start_on"].clean(self.data.get("start_on"))
+        except (ValidationError, ValueError):
+            return proposed
+        return rate_minor, currency, start_on
+
+
+def _floor_label(
+    profile: ContractorProfile, proposed: tuple[int, str, date], book: FloorBook
+) -> str:
+    """The contractor's floor on the start day and whether the proposed rate clears it."""
+    rate_minor, currency, start_on = proposed
+    try:
+        in_force = contractor_floor(profile, on=start_on, currency=currency, book=book)
+    except ValidationError as exc:
+        return exc.messages[0]
+    if in_force is None:
+        return gettext("no wage floor recorded for their place")
+    values = {
+        "floor": format_money(in_force.hourly_minor, currency),
+        "basis": in_force.floor.get_basis_display(),
+        "gap": format_money(in_force.hourly_minor - rate_minor, currency),
+    }
+    if rate_minor >= in_force.hourly_minor:
+        return gettext("floor %(floor)s an hour (%(basis)s): the rate clears it") % values
+    return gettext("floor %(floor)s an hour (%(basis)s): BELOW by %(gap)s") % values
 
 
 def _contractor_label(profile: ContractorProfile) -> str:

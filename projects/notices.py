@@ -4,14 +4,17 @@ Each function is called by a service inside its transaction: the notices are
 written with the change, the emails leave after commit (see portal.notifications).
 """
 
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from portal.dates import format_day, format_moment
@@ -21,12 +24,15 @@ from portal.notifications import Notice, notify
 from projects.models import (
     Assignment,
     AssignmentRate,
+    AssignmentRateCorrection,
     AssignmentStatus,
     PauseReason,
     Project,
     ProjectStatus,
     ProjectStatusChange,
+    ScheduledKind,
     ScheduledPause,
+    StandbyPay,
 )
 
 STATUS_KINDS = {
@@ -34,6 +40,9 @@ STATUS_KINDS = {
     ProjectStatus.ACTIVE: NotificationKind.PROJECT_RESUMED,
     ProjectStatus.CLOSED: NotificationKind.PROJECT_CLOSED,
 }
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def assignees(project: Project) -> QuerySet[User]:
@@ -105,7 +114,9 @@ def status_change_notify(change: ProjectStatusChange) -> int:
 
 
 def scheduled_pause_notify(pause: ScheduledPause) -> int:
-    """Tell every assignee, ahead of time, when the project will pause and why."""
+    """Tell every assignee, ahead of time, when the project will pause (or close) and why."""
+    if pause.kind == ScheduledKind.CLOSE:
+        return _scheduled_close_notify(pause)
 
     def title() -> str:
         return _("«%(project)s» pauses on %(when)s") % {
@@ -128,12 +139,36 @@ def scheduled_pause_notify(pause: ScheduledPause) -> int:
     )
 
 
-def scheduled_pause_cancel_notify(pause: ScheduledPause) -> int:
+def _scheduled_close_notify(pause: ScheduledPause) -> int:
     def title() -> str:
-        return _("«%(project)s» will not pause on %(when)s") % {
+        return _("«%(project)s» closes on %(when)s") % {
             "project": pause.project.name,
             "when": format_moment(pause.effective_at, "full"),
         }
+
+    def body() -> str:
+        return f"{pause.message}\n" + _(
+            "You can log time as usual until the close; hours logged are still reviewed and paid."
+        )
+
+    return _tell_assignees(
+        pause.project,
+        kind=NotificationKind.PROJECT_PAUSING,
+        title=title,
+        body=body,
+        topic=pause.topic,
+    )
+
+
+def scheduled_pause_cancel_notify(pause: ScheduledPause) -> int:
+    def title() -> str:
+        values = {
+            "project": pause.project.name,
+            "when": format_moment(pause.effective_at, "full"),
+        }
+        if pause.kind == ScheduledKind.CLOSE:
+            return _("«%(project)s» will not close on %(when)s") % values
+        return _("«%(project)s» will not pause on %(when)s") % values
 
     def body() -> str:
         return pause.cancel_message or _("Work goes on as usual.")
@@ -145,6 +180,52 @@ def scheduled_pause_cancel_notify(pause: ScheduledPause) -> int:
         body=body,
         topic=pause.cancel_topic,
     )
+
+
+def standby_owed_notify(project: Project, owed: list[StandbyPay]) -> None:
+    """Tell each assignee owed standby pay how much and why.
+
+    One notice per distinct amount, so the fan-out stays a handful of
+    statements however many people are owed the same.
+    """
+    groups: dict[tuple[int, str, int, str], list[int]] = defaultdict(list)
+    for standby in owed:
+        key = (standby.amount_minor, standby.currency, standby.days_missing, standby.kind)
+        groups[key].append(standby.assignment.contractor.user_id)
+    link = reverse("projects:project", args=[project.pk])
+    for (amount, currency, days, kind), user_ids in groups.items():
+        example = StandbyPay(assignment=owed[0].assignment, kind=kind, days_missing=days)
+
+        def notice(amount=amount, currency=currency, days=days, example=example) -> Notice:
+            values = {
+                "amount": format_money(amount, currency),
+                "project": project.name,
+                "reason": example.reason,
+                "count": days,
+            }
+            return Notice(
+                title=_("Standby pay of %(amount)s for «%(project)s»") % values,
+                body=ngettext(
+                    "%(reason)s You are owed %(amount)s standby pay for the %(count)d day "
+                    "of notice missing; it is added to your next payout.",
+                    "%(reason)s You are owed %(amount)s standby pay for the %(count)d days "
+                    "of notice missing; it is added to your next payout.",
+                    days,
+                )
+                % values,
+            )
+
+        notify(
+            recipients=User.objects.filter(pk__in=user_ids),
+            kind=(
+                NotificationKind.PROJECT_CLOSED
+                if kind == ScheduledKind.CLOSE
+                else NotificationKind.PROJECT_PAUSING
+            ),
+            notice=notice,
+            link=link,
+            topic=f"standby:{project.pk}",
+        )
 
 
 # --- One contractor's assignment ----------------------------------------------------------
@@ -178,33 +259,70 @@ def assignment_added_notify(assignment: Assignment, rate: AssignmentRate) -> Non
 
 def assignment_rate_notify(assignment: Assignment, rate: AssignmentRate) -> None:
     def notice() -> Notice:
+        values = {
+            "rate": format_money(rate.rate_minor, rate.currency),
+            "day": format_day(rate.effective_on, "full"),
+            "reason": rate.reason,
+        }
+        if rate.reason:
+            body = _(
+                "%(rate)s an hour for work from %(day)s; earlier hours keep their rate.\n"
+                "The reason your manager gave: %(reason)s"
+            )
+        else:
+            body = _("%(rate)s an hour for work from %(day)s; earlier hours keep their rate.")
         return Notice(
             title=_("New rate on «%(project)s»") % {"project": assignment.project.name},
-            body=_("%(rate)s an hour for work from %(day)s; earlier hours keep their rate.")
+            body=body % values,
+        )
+
+    _tell_contractor(assignment, kind=NotificationKind.RATE_CHANGED, notice=notice)
+
+
+def assignment_rate_corrected_notify(
+    assignment: Assignment, correction: AssignmentRateCorrection
+) -> None:
+    def notice() -> Notice:
+        return Notice(
+            title=_("Your rate on «%(project)s» was corrected")
+            % {"project": assignment.project.name},
+            body=_(
+                "Your rate from %(day)s was set to %(old)s an hour by mistake; it is "
+                "%(new)s an hour.\nThe reason your manager gave: %(reason)s"
+            )
             % {
-                "rate": format_money(rate.rate_minor, rate.currency),
-                "day": format_day(rate.effective_on, "full"),
+                "day": format_day(correction.rate.effective_on, "full"),
+                "new": format_money(correction.to_rate_minor, correction.to_currency),
+                "old": format_money(correction.from_rate_minor, correction.from_currency),
+                "reason": correction.reason,
             },
         )
 
     _tell_contractor(assignment, kind=NotificationKind.RATE_CHANGED, notice=notice)
 
 
-def assignment_stopped_notify(assignment: Assignment) -> None:
+def assignment_stopped_notify(
+    assignment: Assignment, *, not_about_them: "StrOrPromise" = ""
+) -> None:
     project = assignment.project
     if assignment.status == AssignmentStatus.REMOVED:
 
         def removed() -> Notice:
+            body = _(
+                "The reason your manager gave: %(reason)s\n"
+                "Your last day is %(day)s. Hours already logged stay payable."
+            ) % {
+                "reason": assignment.removal_reason,
+                "day": format_day(assignment.end_on, "full"),
+            }
+            if not_about_them:
+                body = _("This is not about you or your work: %(ground)s.\n%(details)s") % {
+                    "ground": not_about_them,
+                    "details": body,
+                }
             return Notice(
                 title=_("You were removed from «%(project)s»") % {"project": project.name},
-                body=_(
-                    "The reason your manager gave: %(reason)s\n"
-                    "Your last day is %(day)s. Hours already logged stay payable."
-                )
-                % {
-                    "reason": assignment.removal_reason,
-                    "day": format_day(assignment.end_on, "full"),
-                },
+                body=body,
             )
 
         _tell_contractor(assignment, kind=NotificationKind.ASSIGNMENT_REMOVED, notice=removed)

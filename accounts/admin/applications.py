@@ -14,9 +14,17 @@ from django_countries.filters import CountryFilter
 
 from accounts import selectors, services
 from accounts.admin.contractors import expertise_of, languages_of
+from accounts.admin.decisions import APPLICATION_BUTTONS, application_buttons
 from accounts.choices import language_name
 from accounts.models import Application, ApplicationStatusChange, ProfileLanguage
-from portal.admin_kit import ReadOnlyAdminMixin, ReadOnlyInline, ReasonForm, form_action, run_each
+from portal.admin_kit import (
+    ObjectActionsMixin,
+    ReadOnlyAdminMixin,
+    ReadOnlyInline,
+    ReasonForm,
+    form_action,
+    run_each,
+)
 
 
 class LanguageFilter(admin.SimpleListFilter):
@@ -48,12 +56,15 @@ def describe_application(application: Application) -> str:
 
 
 @admin.register(Application)
-class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ApplicationAdmin(ObjectActionsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The application queue.
 
     What the applicant entered is the evidence for the decision, so nobody
-    edits it here; the actions below are the only writes.
+    edits it here; the actions below (in the list, and as buttons on each
+    application's page) are the only writes.
     """
+
+    object_actions = APPLICATION_BUTTONS
 
     list_display = (
         "legal_name",
@@ -107,6 +118,10 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def has_review_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("accounts.review_application")
+
+    def object_actions_for(self, request: HttpRequest, obj: Application) -> list[str]:
+        allowed = set(super().object_actions_for(request, obj))
+        return [name for name in application_buttons(obj) if name in allowed]
 
     @admin.display(description=_("legal name"), ordering="profile__legal_name")
     def legal_name(self, obj: Application) -> str:

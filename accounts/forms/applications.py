@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from accounts.choices import currency_choices, language_choices, time_zone_choices
+from accounts.choices import language_choices, time_zone_choices
 from accounts.forms.base import (
     CHOOSE,
     LanguageSelect,
@@ -27,6 +27,8 @@ from accounts.models import (
 )
 from accounts.services import ApplicantDetails
 from accounts.uploads import DOCX, PDF, inspect_document
+from portal.money import currency_choices
+from portal.places import subdivision_choices, subdivision_validate
 
 MAX_LANGUAGES = 8
 RESUME_ACCEPT = f".pdf,.docx,{PDF},{DOCX}"
@@ -92,6 +94,14 @@ class ApplicationForm(PortalForm):
     country = CountryField(blank_label=_("Choose a country")).formfield(
         label=_("Country"), help_text=_("Where you live and pay tax.")
     )
+    subdivision = forms.ChoiceField(
+        label=_("Province or region"),
+        required=False,
+        help_text=_(
+            "Only if your country is listed here: its minimum wage differs by province or "
+            "region, and your pay is checked against yours."
+        ),
+    )
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
         choices=lambda: _with_blank(time_zone_choices(), CHOOSE),
@@ -138,6 +148,25 @@ class ApplicationForm(PortalForm):
         super().__init__(*args, **kwargs)
         # The language this page is in: the account's, once it has one.
         self.fields["site_language"].initial = translation.get_language()
+        # The applicant's own country's currency first, once it is known.
+        country = (self.data.get("country") if self.is_bound else None) or self.initial.get(
+            "country", ""
+        )
+        self.fields["payout_currency"].choices = _with_blank(
+            currency_choices(countries=[country] if country else []), CHOOSE
+        )
+        self.fields["subdivision"].choices = [("", _("None (not listed)")), *subdivision_choices()]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if "country" in cleaned and "subdivision" in cleaned:
+            try:
+                cleaned["subdivision"] = subdivision_validate(
+                    country=str(cleaned["country"]), subdivision=cleaned["subdivision"]
+                )
+            except ValidationError as exc:
+                self.add_error("subdivision", exc)
+        return cleaned
 
     def clean_resume(self) -> UploadedFile | None:
         resume = self.cleaned_data.get("resume")
@@ -154,6 +183,7 @@ class ApplicationForm(PortalForm):
             return {}
         initial = {name: getattr(profile, name) for name in _PROFILE_FIELDS}
         initial["country"] = str(profile.country)
+        initial["subdivision"] = profile.subdivision
         initial["expertise"] = list(profile.expertise.all())
         initial["motivation"] = motivation
         return initial

@@ -6,7 +6,7 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.validators import EmailValidator
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -18,6 +18,7 @@ from accounts.models import (
     PayoutMethod,
     TaxForm,
 )
+from accounts.payout_accounts import payout_account_clean
 from accounts.uploads import PDF, inspect_document
 
 
@@ -34,6 +35,20 @@ class AgreementForm(PortalForm):
 
 def _digits(value: str) -> str:
     return re.sub(r"\D", "", value)
+
+
+# Younger than a plausible working age (the ILO's general minimum is 15 or
+# 16) or older than anyone alive: a date outside is almost surely a typo in
+# the year.
+MIN_WORKING_AGE = 16
+MAX_AGE = 120
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year that has none.
+        return day.replace(year=day.year - years, day=28)
 
 
 class TaxFormBase(PortalForm):
@@ -149,8 +164,22 @@ class W8BENForm(TaxFormBase):
 
     def clean_date_of_birth(self) -> date | None:
         born = self.cleaned_data.get("date_of_birth")
-        if born and not date(1900, 1, 1) <= born < date.today():
-            raise ValidationError(_("Enter your real date of birth."))
+        if born is None:
+            return born
+        # The filer's own calendar day: the active zone is theirs.
+        today = timezone.localdate()
+        if born >= today:
+            raise ValidationError(_("A date of birth can't be today or later: check the year."))
+        if born > _years_before(today, MIN_WORKING_AGE):
+            raise ValidationError(
+                _("The filer must be at least %(age)d years old: check the year."),
+                params={"age": MIN_WORKING_AGE},
+            )
+        if born < _years_before(today, MAX_AGE):
+            raise ValidationError(
+                _("That makes the filer older than %(age)d: check the year."),
+                params={"age": MAX_AGE},
+            )
         return born
 
     def clean_tax_id(self) -> str:
@@ -170,23 +199,30 @@ class PayoutDetailsForm(PortalForm):
     account_identifier = forms.CharField(
         label=_("Account"),
         max_length=100,
-        help_text=_("IBAN or account number for a bank transfer; the account's email otherwise."),
+        help_text=_(
+            "Bank transfer: your IBAN, or the account number where banks use no IBANs. "
+            "PayPal: its email address. Wise and Payoneer: the account's email address or "
+            "account number."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
+
+    def __init__(self, *args, country: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.country = country
 
     def clean(self) -> dict:
         data = super().clean()
         method = data.get("method")
-        identifier = "".join(data.get("account_identifier", "").split())
+        identifier = data.get("account_identifier", "")
         if not method or not identifier:
             return data
-        if method == PayoutMethod.PAYPAL:
-            try:
-                EmailValidator()(identifier)
-            except ValidationError:
-                self.add_error("account_identifier", _("PayPal pays to an email address."))
-        elif len(identifier) < 5:
-            self.add_error("account_identifier", _("This is too short to be an account."))
+        try:
+            data["account_identifier"] = payout_account_clean(
+                method=method, identifier=identifier, country=self.country
+            )
+        except ValidationError as exc:
+            self.add_error("account_identifier", exc)
         return data
 
 

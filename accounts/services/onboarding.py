@@ -24,6 +24,7 @@ from accounts.models import (
     TaxFormType,
     User,
 )
+from accounts.payout_accounts import payout_account_clean
 from accounts.selectors import agreement_current_version, onboarding_is_complete
 from accounts.services.contractors import contractor_notify, contractor_transition
 from accounts.uploads import inspect_document
@@ -147,12 +148,18 @@ def payout_details_save(
     *, profile: ContractorProfile, method: str, account_holder: str, account_identifier: str
 ) -> PayoutDetails:
     profile = _lock_onboarding_profile(profile)
+    try:
+        account = payout_account_clean(
+            method=method, identifier=account_identifier, country=str(profile.country)
+        )
+    except ValidationError as exc:
+        raise ValidationError({"account_identifier": exc.error_list}) from None
     details, _created = PayoutDetails.objects.update_or_create(
         profile=profile,
         defaults={
             "method": method,
             "account_holder": account_holder.strip(),
-            "account_identifier": "".join(account_identifier.split()),
+            "account_identifier": account,
         },
     )
     _activate_if_complete(profile, by=profile.user)

@@ -163,7 +163,11 @@ def payout_details(request: HttpRequest, profile: ContractorProfile) -> HttpResp
         {"method": on_file.method, "account_holder": on_file.account_holder} if on_file else {}
     )
     initial.setdefault("account_holder", profile.legal_name)
-    form = PayoutDetailsForm(request.POST if is_post(request) else None, initial=initial)
+    form = PayoutDetailsForm(
+        request.POST if is_post(request) else None,
+        initial=initial,
+        country=str(profile.country),
+    )
     if is_post(request) and form.is_valid():
         try:
             services.payout_details_save(

@@ -2,8 +2,10 @@
 
 from functools import partial
 
+from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -25,7 +27,9 @@ from portal.admin_kit import (
     names_list,
     run_each,
 )
+from portal.admin_lists import EstimatedCountPaginator
 from portal.dates import format_minutes
+from projects.models import PayPeriod
 
 
 class PayoutLineInline(ReadOnlyInline):
@@ -52,6 +56,8 @@ class PayoutLineInline(ReadOnlyInline):
 
 class AdjustmentInline(ReadOnlyInline):
     model = Adjustment
+    # The payout it is on, not the late payout a compensation pays for.
+    fk_name = "payout"
     fields = ("created_at", "kind", "amount", "reason", "created_by")
     readonly_fields = fields
 
@@ -80,6 +86,32 @@ def describe(payout: Payout) -> str:
     )
 
 
+# How many of the latest pay periods the payout list's filter offers.
+RECENT_PERIODS = 12
+
+
+class RecentPeriodFilter(admin.SimpleListFilter):
+    """The latest pay periods, and the one chosen (the period's own page links to any):
+    years of weekly periods would each be a link, every one named on every page."""
+
+    title = _("pay period")
+    parameter_name = "period__id__exact"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        periods = list(PayPeriod.objects.order_by("-start_on")[:RECENT_PERIODS])
+        chosen = self.value()
+        if chosen and chosen.isdigit() and all(str(p.pk) != chosen for p in periods):
+            periods += list(PayPeriod.objects.filter(pk=chosen))
+        return [(str(period.pk), str(period)) for period in periods]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Payout]) -> QuerySet[Payout]:
+        if not self.value():
+            return queryset
+        if not self.value().isdigit():
+            raise IncorrectLookupParameters(gettext("No such pay period."))
+        return queryset.filter(period_id=self.value())
+
+
 @admin.register(Payout)
 class PayoutAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
@@ -97,13 +129,16 @@ class PayoutAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     list_filter = (
         "status",
-        ("period", admin.RelatedOnlyFieldListFilter),
+        RecentPeriodFilter,
         "currency",
         ("contractor__country", CountryFilter),
     )
     list_select_related = ("contractor__user", "period")
     search_fields = ("=id", "contractor__legal_name", "contractor__user__email", "reference")
     list_per_page = 100
+    # Ten thousand a week: no second COUNT(*), and an estimated one unfiltered.
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     fields = (
         "contractor",
         "period",
@@ -153,6 +188,8 @@ class PayoutAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             **(extra_context or {}),
             "can_pay": self.has_pay_permission(request),
             "can_export": request.user.has_perm(EXPORT_PERMISSION),
+            "close_after_days": settings.PAY_PERIOD_CLOSE_AFTER_DAYS,
+            "pay_run_step": "payout",
         }
         response = super().changelist_view(request, extra_context)
         context = getattr(response, "context_data", None)
@@ -310,12 +347,18 @@ class PayoutAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         payout = payouts[0]
 
         def adjust_one(form: AdjustmentForm) -> None:
-            services.payout_adjust(payout=payout, by=request.user, details=form.details())
-            self.message_user(
-                request,
-                gettext("Adjusted %(payout)s.") % {"payout": describe(payout)},
-                messages.SUCCESS,
+            adjustment = services.payout_adjust(
+                payout=payout, by=request.user, details=form.details()
             )
+            # The payout the service saved, not the one selected: its total includes the
+            # adjustment just made.
+            adjusted = adjustment.payout
+            message = gettext("Added %(adjustment)s to %(payout)s; it now comes to %(net)s.") % {
+                "adjustment": adjustment,
+                "payout": adjusted,
+                "net": money(adjusted.net_minor, adjusted.currency),
+            }
+            self.message_user(request, message, messages.SUCCESS)
 
         return form_action(
             self,
@@ -334,11 +377,15 @@ class PayoutAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             raise PermissionDenied
         form = PaymentReportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            paid, refused = services.payouts_mark_paid_many(
-                payments=form.cleaned_data["report"], by=request.user
-            )
-            self._report_payments(request, paid, refused)
-            return HttpResponseRedirect(reverse("admin:payments_payout_changelist"))
+            try:
+                paid, refused = services.payouts_mark_paid_many(
+                    payments=form.cleaned_data["report"], by=request.user
+                )
+            except ValidationError as exc:
+                form.add_error("report", exc)
+            else:
+                self._report_payments(request, paid, refused)
+                return HttpResponseRedirect(reverse("admin:payments_payout_changelist"))
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Mark payouts paid from a payments report"),

@@ -1,10 +1,13 @@
-"""Pay periods: add a week, close it, generate its payouts."""
+"""Pay periods: close a week, generate its payouts.
+
+Periods are not added by hand: the schedule opens each week's, and opening
+this list creates any the schedule has not yet (``make run`` has no beat).
+"""
 
 from functools import partial
 
-from django import forms
+from django.conf import settings
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -14,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from payments import services
-from payments.forms import PayPeriodAddForm
 from portal.admin_kit import ReadOnlyInline, run_each, run_once
 from projects.models import PayPeriod, PayPeriodStatusChange
 
@@ -29,18 +31,6 @@ class PayPeriodStatusChangeInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("by")
 
 
-class CheckedPayPeriodAddForm(PayPeriodAddForm):
-    """The add form, checked by the same rule the service applies."""
-
-    def clean_start_on(self):
-        start_on = self.cleaned_data["start_on"]
-        try:
-            services.pay_period_check(start_on)
-        except ValidationError as exc:
-            raise forms.ValidationError(exc.message_dict["start_on"]) from None
-        return start_on
-
-
 @admin.register(PayPeriod)
 class PayPeriodAdmin(admin.ModelAdmin):
     list_display = ("__str__", "status", "closed_at", "closed_by", "payouts_link")
@@ -50,28 +40,23 @@ class PayPeriodAdmin(admin.ModelAdmin):
     ordering = ("-start_on",)
     actions = ("close", "generate")
     inlines = (PayPeriodStatusChangeInline,)
-    readonly_fields = ("start_on", "end_on", "status", "closed_at", "closed_by", "payouts_link")
+    fields = ("start_on", "end_on", "status", "closed_at", "closed_by", "payouts_link")
+    readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PayPeriod]:
         return super().get_queryset(request).annotate(payout_count=Count("payouts"))
 
-    def get_form(self, request: HttpRequest, obj: PayPeriod | None = None, **kwargs):
-        if obj is None:
-            kwargs["form"] = CheckedPayPeriodAddForm
-        return super().get_form(request, obj, **kwargs)
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        services.pay_periods_ensure()
+        extra_context = {
+            **(extra_context or {}),
+            "close_after_days": settings.PAY_PERIOD_CLOSE_AFTER_DAYS,
+            "pay_run_step": "period",
+        }
+        return super().changelist_view(request, extra_context)
 
-    def get_fields(self, request: HttpRequest, obj: PayPeriod | None = None) -> tuple:
-        return ("start_on",) if obj is None else self.readonly_fields
-
-    def get_readonly_fields(self, request: HttpRequest, obj: PayPeriod | None = None) -> tuple:
-        return () if obj is None else self.readonly_fields
-
-    def get_inlines(self, request: HttpRequest, obj: PayPeriod | None) -> tuple:
-        return self.inlines if obj is not None else ()
-
-    def save_model(self, request: HttpRequest, obj: PayPeriod, form, change: bool) -> None:
-        created = services.pay_period_create(start_on=form.cleaned_data["start_on"])
-        obj.pk, obj.end_on = created.pk, created.end_on
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
     def has_change_permission(self, request: HttpRequest, obj: PayPeriod | None = None) -> bool:
         return False

@@ -6,7 +6,7 @@ from itertools import chain
 
 from accounts.models import ContractorProfile
 from payments.exports.payroll import CHUNK_ROWS
-from payments.exports.writing import amount_cell, csv_chunks, date_cell, neutralise
+from payments.exports.writing import amount_cell, csv_chunks, date_cell, hours_cell, neutralise
 from payments.models import Adjustment, PayoutStatus
 from portal.money import line_amount
 from projects.models import EntryStatus, TimeEntry
@@ -17,6 +17,7 @@ EARNINGS_HEADER = [
     "project",
     "kind",
     "minutes",
+    "hours",
     "hourly_rate",
     "amount",
     "currency",
@@ -61,6 +62,7 @@ def _entry_rows(profile: ContractorProfile, start: date, end: date) -> Iterator[
             neutralise(project),
             neutralise(kind),
             minutes,
+            hours_cell(minutes),
             amount_cell(rate, currency),
             amount_cell(line_amount(minutes, rate), currency),
             neutralise(currency),
@@ -100,6 +102,7 @@ def _adjustment_rows(profile: ContractorProfile, start: date, end: date) -> Iter
             "",
             "",
             "",
+            "",
             amount_cell(amount, currency),
             neutralise(currency),
             "",
@@ -111,8 +114,10 @@ def _adjustment_rows(profile: ContractorProfile, start: date, end: date) -> Iter
         ]
 
 
-def earnings_csv(profile: ContractorProfile, *, start: date, end: date) -> Iterator[bytes]:
+def earnings_csv(
+    profile: ContractorProfile, *, start: date, end: date, bom: bool = False
+) -> Iterator[bytes]:
     """The contractor's submitted and approved time from ``start`` to ``end``, each entry with
     its amount and the payout it is in, then the adjustments of those periods' payouts."""
     rows = chain(_entry_rows(profile, start, end), _adjustment_rows(profile, start, end))
-    return csv_chunks(EARNINGS_HEADER, rows)
+    return csv_chunks(EARNINGS_HEADER, rows, bom=bom)

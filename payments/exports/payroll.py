@@ -1,10 +1,12 @@
 """The payroll files: which payouts, which columns, and the ORM path that writes them.
 
-The summary has one row per payout, the detail one per payout line. The
-ORM path works on any database, reading rows in chunks; ``postgres`` writes
-the same bytes with ``COPY`` on PostgreSQL.
+The summary has one row per payout, the detail one per payout line and one
+per adjustment, after the payout's lines: a payout's detail rows add up to
+its net in the summary. The ORM path works on any database, reading rows in
+chunks; ``postgres`` writes the same bytes with ``COPY`` on PostgreSQL.
 """
 
+import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -13,8 +15,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.masking import mask_identifier
-from payments.exports.writing import amount_cell, csv_chunks, date_cell, neutralise
-from payments.models import Payout, PayoutLine, PayoutStatus
+from payments.exports.writing import amount_cell, csv_chunks, date_cell, hours_cell, neutralise
+from payments.models import Adjustment, Payout, PayoutLine, PayoutStatus
 
 CHUNK_ROWS = 2000
 
@@ -39,6 +41,7 @@ SUMMARY_HEADER = [
     "masked_account",
     "currency",
     "minutes",
+    "hours",
     "gross",
     "adjustments",
     "net",
@@ -54,16 +57,21 @@ DETAIL_HEADER = [
     "email",
     "country",
     "currency",
+    # "time" for a line; "bonus", "correction" or "deduction" for an adjustment.
+    "type",
     "work_date",
     "project",
     "kind",
     "minutes",
+    "hours",
     "hourly_rate",
     "amount",
     "payout_status",
     "reference",
     "paid_on",
+    "reason",
 ]
+LINE_TYPE = "time"
 
 
 def filename(kind: str, period_start: date) -> str:
@@ -128,7 +136,11 @@ SUMMARY_FIELDS = (
     "reference",
     "paid_on",
 )
+_DETAIL_ORDER = ("payout__period__start_on", "payout_id")
 DETAIL_FIELDS = (
+    *_DETAIL_ORDER,
+    "work_on",
+    "pk",
     "payout_id",
     "payout__period__start_on",
     "payout__contractor_id",
@@ -146,6 +158,24 @@ DETAIL_FIELDS = (
     "payout__reference",
     "payout__paid_on",
 )
+ADJUSTMENT_FIELDS = (
+    *_DETAIL_ORDER,
+    "created_at",
+    "pk",
+    "payout_id",
+    "payout__period__start_on",
+    "payout__contractor_id",
+    "payout__contractor__legal_name",
+    "payout__contractor__user__email",
+    "payout__contractor__country",
+    "payout__currency",
+    "kind",
+    "amount_minor",
+    "payout__status",
+    "payout__reference",
+    "payout__paid_on",
+    "reason",
+)
 
 
 def summary_row(values: tuple) -> list:
@@ -159,6 +189,7 @@ def summary_row(values: tuple) -> list:
         neutralise(mask_identifier(account or "")),
         neutralise(currency),
         minutes,
+        hours_cell(minutes),
         amount_cell(gross, currency),
         amount_cell(adjustments, currency),
         amount_cell(net, currency),
@@ -168,23 +199,54 @@ def summary_row(values: tuple) -> list:
     ]
 
 
-def detail_row(values: tuple) -> list:
-    (payout, start, contractor, name, email, country, currency, work_on) = values[:8]
-    (project, kind, minutes, rate, amount, status, reference, paid_on) = values[8:]
+def _payout_cells(payout, start, contractor, name, email, country, currency) -> list:
     return [
         payout,
         date_cell(start),
         contractor,
         *(neutralise(text) for text in (name, email, str(country or ""), currency)),
+    ]
+
+
+def detail_row(values: tuple) -> list:
+    """A line's row, from ``DETAIL_FIELDS`` without the sort keys."""
+    (payout, start, contractor, name, email, country, currency, work_on) = values[:8]
+    (project, kind, minutes, rate, amount, status, reference, paid_on) = values[8:]
+    return [
+        *_payout_cells(payout, start, contractor, name, email, country, currency),
+        LINE_TYPE,
         date_cell(work_on),
         neutralise(project),
         neutralise(kind),
         minutes,
+        hours_cell(minutes),
         amount_cell(rate, currency),
         amount_cell(amount, currency),
         neutralise(status),
         neutralise(reference),
         date_cell(paid_on),
+        "",
+    ]
+
+
+def adjustment_row(values: tuple) -> list:
+    """An adjustment's row, from ``ADJUSTMENT_FIELDS`` without the sort keys."""
+    (payout, start, contractor, name, email, country, currency) = values[:7]
+    (kind, amount, status, reference, paid_on, reason) = values[7:]
+    return [
+        *_payout_cells(payout, start, contractor, name, email, country, currency),
+        neutralise(kind),
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        amount_cell(amount, currency),
+        neutralise(status),
+        neutralise(reference),
+        date_cell(paid_on),
+        neutralise(reason),
     ]
 
 
@@ -204,18 +266,43 @@ def detail_queryset(payroll: PayrollFilter) -> QuerySet[PayoutLine]:
     )
 
 
+def adjustment_queryset(payroll: PayrollFilter) -> QuerySet[Adjustment]:
+    return (
+        Adjustment.objects.filter(payroll.q("payout__"))
+        .order_by("payout__period__start_on", "payout_id", "created_at", "pk")
+        .values_list(*ADJUSTMENT_FIELDS)
+    )
+
+
+def payout_exists(payroll: PayrollFilter) -> bool:
+    """Whether the export has a row to write: every row belongs to a chosen payout."""
+    return Payout.objects.filter(payroll.q()).exists()
+
+
 # --- The ORM path ---------------------------------------------------------------------------
+
+_SORT_KEYS = 4  # period start, payout, then the day (or time) and the id within the payout
+
+
+def _detail_rows_orm(payroll: PayrollFilter) -> Iterator[list]:
+    """Each payout's lines, then its adjustments: two ordered streams merged by payout, so
+    memory stays at a chunk of each."""
+    lines = ((*values[:2], 0, values) for values in detail_queryset(payroll).iterator(CHUNK_ROWS))
+    adjustments = (
+        (*values[:2], 1, values) for values in adjustment_queryset(payroll).iterator(CHUNK_ROWS)
+    )
+    for _start, _payout, part, values in heapq.merge(lines, adjustments, key=lambda r: r[:3]):
+        yield (adjustment_row if part else detail_row)(values[_SORT_KEYS:])
 
 
 def payroll_rows_orm(kind: str, payroll: PayrollFilter) -> Iterator[list]:
-    if kind == Kind.SUMMARY:
-        queryset, to_row = summary_queryset(payroll), summary_row
-    else:
-        queryset, to_row = detail_queryset(payroll), detail_row
-    for values in queryset.iterator(chunk_size=CHUNK_ROWS):
-        yield to_row(values)
+    if kind != Kind.SUMMARY:
+        yield from _detail_rows_orm(payroll)
+        return
+    for values in summary_queryset(payroll).iterator(chunk_size=CHUNK_ROWS):
+        yield summary_row(values)
 
 
-def payroll_csv_orm(kind: str, payroll: PayrollFilter) -> Iterator[bytes]:
+def payroll_csv_orm(kind: str, payroll: PayrollFilter, *, bom: bool = False) -> Iterator[bytes]:
     header = SUMMARY_HEADER if kind == Kind.SUMMARY else DETAIL_HEADER
-    return csv_chunks(header, payroll_rows_orm(kind, payroll))
+    return csv_chunks(header, payroll_rows_orm(kind, payroll), bom=bom)

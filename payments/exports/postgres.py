@@ -10,8 +10,19 @@ from collections.abc import Iterator
 
 from django.db import connection
 
-from payments.exports.payroll import DETAIL_HEADER, SUMMARY_HEADER, Kind, PayrollFilter
-from payments.exports.writing import DANGEROUS_FIRST_CHARACTERS, crlf_rows, csv_chunks
+from payments.exports.payroll import (
+    DETAIL_HEADER,
+    LINE_TYPE,
+    SUMMARY_HEADER,
+    Kind,
+    PayrollFilter,
+)
+from payments.exports.writing import (
+    DANGEROUS_FIRST_CHARACTERS,
+    HOURS_SCALE,
+    crlf_rows,
+    csv_chunks,
+)
 from payments.sql import tables
 from portal.money import DEFAULT_EXPONENT, exponents_sql, plain_amount_sql
 
@@ -70,14 +81,21 @@ def _amount_sql(minor: str) -> str:
     return plain_amount_sql(minor, "po.exponent", "po.scale")
 
 
+def _hours_sql(minutes: str) -> str:
+    """``hours_cell``: hundredths of an hour rounded half-up, written with two decimals."""
+    hundredths = f"(({minutes})::bigint * {2 * HOURS_SCALE} + 60) / 120"
+    return plain_amount_sql(hundredths, "2", str(HOURS_SCALE))
+
+
 def summary_sql(payroll: PayrollFilter) -> tuple[str, dict]:
     payouts, params = _payouts_sql(payroll)
     select = f"""
         {payouts}
         SELECT po.id, po.period_start, po.contractor_id, po.legal_name, po.email, po.country,
                po.method, po.masked_account, po.currency, po.minutes,
-               {_amount_sql("po.gross_minor")}, {_amount_sql("po.adjustments_minor")},
-               {_amount_sql("po.net_minor")}, po.status, po.reference, po.paid_on
+               {_hours_sql("po.minutes")}, {_amount_sql("po.gross_minor")},
+               {_amount_sql("po.adjustments_minor")}, {_amount_sql("po.net_minor")}, po.status,
+               po.reference, po.paid_on
         FROM po
         ORDER BY po.start_on, po.id
     """  # noqa: S608
@@ -85,19 +103,36 @@ def summary_sql(payroll: PayrollFilter) -> tuple[str, dict]:
 
 
 def detail_sql(payroll: PayrollFilter) -> tuple[str, dict]:
+    """Each payout's lines, then its adjustments, as the ORM path orders them."""
     payouts, params = _payouts_sql(payroll)
     t = tables()
+    cells = """po.id, po.period_start, po.contractor_id, po.legal_name, po.email, po.country,
+               po.currency"""
+    tail = "po.status, po.reference, po.paid_on"
     select = f"""
         {payouts},
         pr AS MATERIALIZED (SELECT id, {_text_sql("name")} AS name FROM {t["project"]})
-        SELECT po.id, po.period_start, po.contractor_id, po.legal_name, po.email, po.country,
-               po.currency, {_day_sql("l.work_on")}, pr.name, {_text_sql("l.kind")}, l.minutes,
-               {_amount_sql("l.rate_minor")}, {_amount_sql("l.amount_minor")}, po.status,
-               po.reference, po.paid_on
-        FROM {t["line"]} l
-        JOIN po ON po.id = l.payout_id
-        JOIN pr ON pr.id = l.project_id
-        ORDER BY po.start_on, po.id, l.work_on, l.id
+        SELECT {cells}, x.type, x.work_date, x.project, x.kind, x.minutes, x.hours, x.rate,
+               x.amount, {tail}, x.reason
+        FROM (
+            SELECT po.start_on AS s1, po.id AS s2, 0 AS s3, l.work_on AS s4,
+                   NULL::timestamptz AS s5, l.id AS s6, l.payout_id,
+                   '{LINE_TYPE}' AS type, {_day_sql("l.work_on")} AS work_date,
+                   pr.name AS project, {_text_sql("l.kind")} AS kind, l.minutes,
+                   {_hours_sql("l.minutes")} AS hours, {_amount_sql("l.rate_minor")} AS rate,
+                   {_amount_sql("l.amount_minor")} AS amount, NULL AS reason
+            FROM {t["line"]} l
+            JOIN po ON po.id = l.payout_id
+            JOIN pr ON pr.id = l.project_id
+            UNION ALL
+            SELECT po.start_on, po.id, 1, NULL, a.created_at, a.id, a.payout_id,
+                   {_text_sql("a.kind")}, NULL, NULL, NULL, NULL, NULL, NULL,
+                   {_amount_sql("a.amount_minor")}, {_text_sql("a.reason")}
+            FROM {t["adjustment"]} a
+            JOIN po ON po.id = a.payout_id
+        ) AS x
+        JOIN po ON po.id = x.payout_id
+        ORDER BY x.s1, x.s2, x.s3, x.s4, x.s5, x.s6
     """  # noqa: S608
     return select, params
 
@@ -112,8 +147,8 @@ def copy_out(select: str, params: dict) -> Iterator[bytes]:
             yield bytes(data)
 
 
-def payroll_csv_copy(kind: str, payroll: PayrollFilter) -> Iterator[bytes]:
+def payroll_csv_copy(kind: str, payroll: PayrollFilter, *, bom: bool = False) -> Iterator[bytes]:
     header = SUMMARY_HEADER if kind == Kind.SUMMARY else DETAIL_HEADER
     select, params = summary_sql(payroll) if kind == Kind.SUMMARY else detail_sql(payroll)
-    yield from csv_chunks(header, [])
+    yield from csv_chunks(header, [], bom=bom)
     yield from crlf_rows(copy_out(select, params))

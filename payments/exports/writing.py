@@ -1,7 +1,9 @@
 """Writing CSV: RFC 4180 in UTF-8, and text cells no spreadsheet evaluates.
 
 A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab, CR or LF
-gets a leading ``'``; numbers are left alone so they stay numbers.
+gets a leading ``'``; numbers are left alone so they stay numbers. On request
+a file starts with a UTF-8 byte order mark: without it, Excel reads UTF-8 as
+the machine's legacy code page and garbles every accented name.
 """
 
 import csv
@@ -9,10 +11,13 @@ import io
 from collections.abc import Iterable, Iterator
 from datetime import date
 
-from portal.money import plain_amount
+from portal.money import line_amount, plain_amount
 
 DANGEROUS_FIRST_CHARACTERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 FLUSH_BYTES = 64 * 1024
+BOM = "\ufeff".encode()
+# Decimal hours carry two decimals, like the hundredths most payroll tools take.
+HOURS_SCALE = 100
 
 
 def neutralise(text: str | None) -> str:
@@ -30,8 +35,22 @@ def amount_cell(minor: int | None, currency: str) -> str:
     return "" if minor is None else plain_amount(minor, currency)
 
 
-def csv_chunks(header: list[str], rows: Iterable[list]) -> Iterator[bytes]:
-    """``header`` and ``rows`` as RFC 4180 CSV in UTF-8, about ``FLUSH_BYTES`` at a time."""
+def hours_cell(minutes: int | None) -> str:
+    """``minutes`` as decimal hours, rounded half-up to the hundredth: 90 → ``1.50``.
+
+    Integer arithmetic, as for money; the minutes column beside it stays the exact value.
+    """
+    if minutes is None:
+        return ""
+    hundredths = line_amount(minutes, HOURS_SCALE)
+    return f"{hundredths // HOURS_SCALE}.{hundredths % HOURS_SCALE:02d}"
+
+
+def csv_chunks(header: list[str], rows: Iterable[list], *, bom: bool = False) -> Iterator[bytes]:
+    """``header`` and ``rows`` as RFC 4180 CSV in UTF-8, about ``FLUSH_BYTES`` at a time,
+    after a byte order mark if ``bom``."""
+    if bom:
+        yield BOM
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)

@@ -1,6 +1,7 @@
 """Every write and state change in payments: periods, generation, and a payout's life."""
 
 from payments.services.generation import GenerationResult, payouts_generate
+from payments.services.owed import late_compensation_attach, standby_attach
 from payments.services.payouts import (
     AdjustmentDetails,
     Payment,
@@ -13,25 +14,27 @@ from payments.services.payouts import (
     payouts_mark_paid_many,
 )
 from payments.services.periods import (
-    pay_period_check,
+    latest_begun_day,
     pay_period_close,
-    pay_period_create,
     pay_period_for,
     pay_periods_close_due,
     pay_periods_ensure,
     period_bounds,
 )
+from payments.services.reminders import pay_period_remind, pay_periods_remind_due
 
 __all__ = [
     "AdjustmentDetails",
     "GenerationResult",
     "Payment",
-    "pay_period_check",
+    "late_compensation_attach",
+    "latest_begun_day",
     "pay_period_close",
-    "pay_period_create",
     "pay_period_for",
     "pay_periods_close_due",
     "pay_periods_ensure",
+    "pay_period_remind",
+    "pay_periods_remind_due",
     "payout_adjust",
     "payout_approve",
     "payout_cancel",
@@ -40,5 +43,6 @@ __all__ = [
     "payout_retry",
     "payouts_generate",
     "payouts_mark_paid_many",
+    "standby_attach",
     "period_bounds",
 ]

@@ -5,9 +5,10 @@ payable entries into payouts, copies them into lines and sums the lines, so
 a period of a million entries costs a handful of statements.
 
 Running it again adds only what became payable since (entries approved
-after the last run); running it twice at once does the work once. The
-period row is locked for the whole run, and every payout change locks it
-too, so a payout can't be approved, cancelled or adjusted half-way through.
+after the last run, and late hours of earlier periods approved meanwhile);
+running it twice at once does the work once. The period row is locked for
+the whole run, and every payout change locks it too, so a payout can't be
+approved, cancelled or adjusted half-way through.
 The unique constraints (one line per entry, one open payout per contractor,
 period and currency) would refuse a duplicate even if that lock were missed:
 the run would fail and change nothing rather than pay anything twice.
@@ -26,6 +27,9 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from payments.models import OPEN_PAYOUT_STATUSES, PayoutStatus
+from payments.services.back_pay import back_pay_attach
+from payments.services.floor_top_up import floor_top_ups_attach
+from payments.services.owed import standby_attach
 from payments.sql import in_list, tables
 from portal.money import line_amount_sql
 from projects.models import EntryStatus, PayPeriod, PeriodStatus
@@ -71,13 +75,18 @@ class GenerationResult:
 
 
 def _payable_entries_sql(t: dict[str, str], join: str = "") -> str:
-    """Approved entries of the period that no payout line holds yet (aliases ``te``, ``a``)."""
+    """Approved entries that no payout line holds yet (aliases ``te``, ``a``): the period's
+    own, and late hours of earlier periods, which are paid with the next payouts generated
+    because a closed period's payouts are never reopened for them."""
     return f"""
         FROM {t["entry"]} te
         JOIN {t["assignment"]} a ON a.id = te.assignment_id
         {join}
         WHERE te.status = %(approved)s
-          AND te.work_on BETWEEN %(start)s AND %(end)s
+          AND (
+              (te.work_on BETWEEN %(start)s AND %(end)s AND te.late = %(on_time)s)
+              OR (te.late = %(late)s AND te.work_on < %(start)s)
+          )
           AND NOT EXISTS (SELECT 1 FROM {t["line"]} pl WHERE pl.time_entry_id = te.id)
     """  # noqa: S608 - table names come from the models' metadata, values are parameters.
 
@@ -206,6 +215,8 @@ def payouts_generate(*, period: PayPeriod, by: User | None) -> GenerationResult:
         "start": period.start_on,
         "end": period.end_on,
         "approved": EntryStatus.APPROVED.value,
+        "late": True,
+        "on_time": False,
         "draft": PayoutStatus.DRAFT.value,
         **OPEN_PARAMS,
         "now": connection.ops.adapt_datetimefield_value(timezone.now()),
@@ -219,6 +230,9 @@ def payouts_generate(*, period: PayPeriod, by: User | None) -> GenerationResult:
         _refresh_draft_totals(cursor, t, params)
         _record_creation(cursor, t, params)
         waiting = _count_waiting(cursor, t, params)
+    back_pay_attach(period=period)
+    floor_top_ups_attach(period=period, by=by)
+    standby_attach(period=period)
     return GenerationResult(
         period=period, payouts_created=created, lines_added=added, entries_waiting=waiting
     )

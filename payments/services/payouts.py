@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import cast
 
+from babel.lists import format_list
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
@@ -19,9 +20,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import User
-from payments.models import Adjustment, AdjustmentKind, Payout, PayoutStatus, PayoutStatusChange
-from portal.dates import format_day
+from accounts.models import PayoutDetails, User
+from payments.models import (
+    OWED_BY_RULE_KINDS,
+    Adjustment,
+    AdjustmentKind,
+    Payout,
+    PayoutStatus,
+    PayoutStatusChange,
+)
+from payments.services.owed import late_compensation_attach
+from portal.dates import babel_locale, format_day
 from portal.models import NotificationKind
 from portal.money import format_money
 from portal.notifications import Notice, notify
@@ -76,6 +85,14 @@ def _not_adjustable(payout: Payout) -> str:
         "%(payout)s is “%(status)s”; only drafts can be adjusted."
     )
     return sentence % {"payout": payout, "status": payout.get_status_display()}
+
+
+def _destination(payout: Payout) -> tuple[str, str]:
+    """The method and masked account the contractor's payout details name now, if any."""
+    details = PayoutDetails.objects.filter(profile_id=payout.contractor_id).first()
+    if details is None:
+        return "", ""
+    return details.method, details.account_masked
 
 
 def _lock(payout: Payout) -> Payout:
@@ -142,7 +159,18 @@ def payout_mark_paid(*, payout: Payout, by: User, reference: str, paid_on: date)
     payout = _lock(payout)
     _move(payout, PayoutStatus.PAID, by=by, reference=reference)
     payout.reference, payout.paid_on, payout.paid_at = reference, paid_on, payout.updated_at
-    payout.save(update_fields=["status", "reference", "paid_on", "paid_at", "updated_at"])
+    payout.paid_to_method, payout.paid_to_account = _destination(payout)
+    payout.save(
+        update_fields=[
+            "status",
+            "reference",
+            "paid_on",
+            "paid_at",
+            "paid_to_method",
+            "paid_to_account",
+            "updated_at",
+        ]
+    )
     notify(
         recipients=User.objects.filter(pk=payout.contractor.user_id),
         kind=NotificationKind.PAYOUT_PAID,
@@ -157,6 +185,7 @@ def payout_mark_paid(*, payout: Payout, by: User, reference: str, paid_on: date)
         link=_earnings_link(payout),
         topic=f"payout:{payout.pk}",
     )
+    late_compensation_attach(payout=payout, by=by)
     return payout
 
 
@@ -207,6 +236,15 @@ def payout_cancel(*, payout: Payout, by: User, reason: str) -> Payout:
     """
     reason = _required(reason, "reason", _("Say why the payout is cancelled."))
     payout = _lock(payout)
+    if payout.adjustments.filter(kind__in=OWED_BY_RULE_KINDS).exists():
+        # Cancelling would drop money owed by rule, which nobody may take away.
+        raise ValidationError(
+            _(
+                "%(payout)s carries late-payment compensation or standby pay, which can't "
+                "be removed; approve and pay it."
+            )
+            % {"payout": payout}
+        )
     _move(payout, PayoutStatus.CANCELLED, by=by, reason=reason)
     payout.lines.all().delete()
     payout.minutes, payout.gross_minor = 0, 0
@@ -223,10 +261,13 @@ class AdjustmentDetails:
 
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
-        if self.kind not in AdjustmentKind.values:
-            errors["kind"] = [_("Choose bonus, correction or deduction.")]
+        computed = (*OWED_BY_RULE_KINDS, AdjustmentKind.FLOOR_TOP_UP)
+        if self.kind not in AdjustmentKind.values or self.kind in computed:
+            errors["kind"] = [_("Choose a bonus, a correction, a deduction or back pay.")]
         elif self.kind == AdjustmentKind.BONUS and self.amount_minor <= 0:
             errors["amount"] = [_("A bonus adds money: enter a positive amount.")]
+        elif self.kind == AdjustmentKind.BACK_PAY and self.amount_minor <= 0:
+            errors["amount"] = [_("Back pay adds money: enter a positive amount.")]
         elif self.kind == AdjustmentKind.DEDUCTION and self.amount_minor >= 0:
             errors["amount"] = [_("A deduction takes money: enter a negative amount.")]
         elif self.amount_minor == 0:
@@ -268,11 +309,13 @@ def payout_adjust(*, payout: Payout, by: User, details: AdjustmentDetails) -> Ad
 
 @dataclass(frozen=True)
 class Payment:
-    """One line of a provider's report: which payout, its reference, the day it was paid."""
+    """One line of a provider's report: which payout, its reference, the day it was paid,
+    and the report's line it came from (0 when it came from no file)."""
 
     payout_id: int
     reference: str
     paid_on: date
+    line: int = 0
 
 
 def payouts_mark_paid_many(
@@ -282,7 +325,10 @@ def payouts_mark_paid_many(
 
     Returns the payouts marked paid and, by payout id, the messages of those
     refused (unknown, not approved, already paid), which the others don't wait on.
+    A report naming one payout under two references is refused whole, before
+    anything is marked: the provider may have paid it twice.
     """
+    _refuse_conflicting_references(payments)
     payouts = Payout.objects.in_bulk([payment.payout_id for payment in payments])
     paid: list[Payout] = []
     refused: dict[int, list[str]] = {}
@@ -300,6 +346,34 @@ def payouts_mark_paid_many(
         except ValidationError as exc:
             refused[payment.payout_id] = exc.messages
     return paid, refused
+
+
+def _listed(items: list[str]) -> str:
+    return format_list(items, locale=babel_locale())
+
+
+def _refuse_conflicting_references(payments: list[Payment]) -> None:
+    by_payout: dict[int, list[Payment]] = {}
+    for payment in payments:
+        by_payout.setdefault(payment.payout_id, []).append(payment)
+    problems = []
+    for payout_id, reported in by_payout.items():
+        if len({payment.reference for payment in reported}) < 2:
+            continue
+        problems.append(
+            _(
+                "Payout #%(pk)s appears on lines %(lines)s with different references "
+                "(%(references)s); the provider may have paid it twice."
+            )
+            % {
+                "pk": payout_id,
+                "lines": _listed([str(payment.line) for payment in reported]),
+                "references": _listed([payment.reference for payment in reported]),
+            }
+        )
+    if problems:
+        problems.append(_("Nothing in this report was marked paid; check it with the provider."))
+        raise ValidationError(problems, code="conflicting_references")
 
 
 def _amount(payout: Payout) -> str:

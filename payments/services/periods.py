@@ -1,23 +1,30 @@
-"""Pay periods: weeks on the calendar the settings define, closed by a manager or the schedule."""
+"""Pay periods: weeks on the calendar the settings define, closed by a manager or the schedule.
+
+Periods exist by themselves: the schedule opens each week's as it begins
+anywhere on earth, and whatever needs a period creates the missing ones on
+the way (``pay_period_for``, ``pay_periods_ensure``). Nobody types one in, so
+there is no period in the future to lock or delete by mistake.
+"""
 
 import logging
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from babel.dates import get_day_names
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from portal.dates import babel_locale, format_day
+from portal.dates import format_day
 from projects.models import PayPeriod, PayPeriodStatusChange, PeriodStatus, TimeEntry
 
 logger = logging.getLogger(__name__)
 
 PERIOD_DAYS = 7
+# The earliest time zone in use (Kiribati's Line Islands) starts each day this far ahead of UTC.
+EARLIEST_ZONE_AHEAD = timedelta(hours=14)
 
 
 def period_bounds(day: date) -> tuple[date, date]:
@@ -31,35 +38,26 @@ def _overlapping(start_on: date, end_on: date) -> Q:
     return Q(start_on__lte=end_on) & Q(end_on__gte=start_on)
 
 
-def pay_period_check(start_on: date) -> tuple[date, date]:
-    """The new period's first and last day; refuses a wrong weekday or an overlap."""
-    start, end = period_bounds(start_on)
-    if start != start_on:
-        message = _("Pay periods start on a %(weekday)s; pick %(day)s.") % {
-            # The whole name: a "EEEE" skeleton would give the short one ("Mon").
-            "weekday": get_day_names("wide", locale=babel_locale())[start.weekday()],
-            "day": format_day(start),
-        }
-        raise ValidationError({"start_on": [message]})
-    if PayPeriod.objects.filter(_overlapping(start, end)).exists():
-        raise ValidationError({"start_on": [_("A pay period already covers some of these days.")]})
-    return start, end
-
-
-@transaction.atomic
-def pay_period_create(*, start_on: date) -> PayPeriod:
-    """Add the period starting on ``start_on``, which must be the configured first weekday."""
-    start, end = pay_period_check(start_on)
-    return PayPeriod.objects.create(start_on=start, end_on=end)
+def latest_begun_day(now: datetime | None = None) -> date:
+    """The latest calendar day that has begun somewhere: a week's period opens with it."""
+    return ((now or timezone.now()).astimezone(UTC) + EARLIEST_ZONE_AHEAD).date()
 
 
 @transaction.atomic
 def pay_period_for(day: date) -> PayPeriod:
-    """The period covering ``day``, created if it does not exist yet."""
+    """The period covering ``day``, created if it does not exist yet.
+
+    Refuses a day whose week has not begun anywhere yet: periods are never opened ahead.
+    """
     existing = PayPeriod.objects.filter(start_on__lte=day, end_on__gte=day).first()
     if existing is not None:
         return existing
     start, end = period_bounds(day)
+    if start > latest_begun_day():
+        raise ValidationError(
+            _("The pay period of %(day)s opens when that week begins."),
+            params={"day": format_day(day)},
+        )
     period, _created = PayPeriod.objects.get_or_create(start_on=start, defaults={"end_on": end})
     return period
 
@@ -90,16 +88,19 @@ def pay_period_close(*, period: PayPeriod, by: User | None, today: date | None =
     return period
 
 
-def pay_periods_ensure(*, until: date) -> int:
-    """Create every missing period from the first week with logged time up to ``until``.
+def pay_periods_ensure(*, until: date | None = None) -> int:
+    """Create every missing period up to the week of ``until`` (by default the latest day
+    begun), from the first week with logged time or the week after the last period.
 
     Weeks an existing period already overlaps (one created before the start
     weekday setting changed) are left alone. Returns how many were created.
     """
+    until = until or latest_begun_day()
     first_day = TimeEntry.objects.aggregate(first=Min("work_on"))["first"]
-    if first_day is None or first_day > until:
-        return 0
-    start, _end = period_bounds(first_day)
+    # The weeks after the last period too, so a schedule that stopped for a while leaves no gap.
+    latest_end = PayPeriod.objects.aggregate(last=Max("end_on"))["last"]
+    after_last = latest_end + timedelta(days=1) if latest_end else None
+    start, _end = period_bounds(min(day for day in (first_day, after_last, until) if day))
     last_start, last_end = period_bounds(until)
     taken = list(
         PayPeriod.objects.filter(_overlapping(start, last_end)).values_list("start_on", "end_on")

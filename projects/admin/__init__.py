@@ -4,6 +4,22 @@ Status and money are read-only here; every change goes through an action that
 calls a service, and a refused change is reported, never half-applied.
 """
 
-from projects.admin import assignments, delivery, projects, time_entries
+from projects.admin import (
+    assignments,
+    cases,
+    delivery,
+    floors,
+    projects,
+    standby,
+    time_entries,
+)
 
-__all__ = ["assignments", "delivery", "projects", "time_entries"]
+__all__ = [
+    "assignments",
+    "cases",
+    "delivery",
+    "floors",
+    "projects",
+    "standby",
+    "time_entries",
+]

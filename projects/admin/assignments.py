@@ -1,6 +1,8 @@
 """Assignments: the rate history, cap, end and removal, all through actions."""
 
-from django.contrib import admin
+from functools import partial
+
+from django.contrib import admin, messages
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
@@ -9,28 +11,64 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_kit import ReadOnlyInline, form_action, money, run_each
-from portal.dates import day_label, format_minutes
+from portal.admin_lists import EstimatedCountPaginator
+from portal.dates import day_label, format_minutes, format_moment
 from projects import forms, services
 from projects.models import (
     Assignment,
     AssignmentRate,
+    AssignmentRateCorrection,
     AssignmentStatusChange,
+    FloorException,
 )
+from projects.services.floors import GRANTS_FLOOR_EXCEPTIONS, floor_exception_grant
 from projects.time_rules import rate_on
 
 
 class AssignmentRateInline(ReadOnlyInline):
     model = AssignmentRate
-    fields = ["effective_on", "rate", "set_by", "created_at"]
+    fields = ["effective_on", "rate", "set_by", "created_at", "corrections"]
     readonly_fields = fields
     verbose_name_plural = _("rate history")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AssignmentRate]:
-        return super().get_queryset(request).select_related("set_by")
+        corrections = AssignmentRateCorrection.objects.select_related("by").order_by("at", "pk")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("set_by")
+            .prefetch_related(Prefetch("corrections", queryset=corrections))
+        )
 
     @admin.display(description=_("hourly rate"))
     def rate(self, obj: AssignmentRate) -> str:
         return money(obj.rate_minor, obj.currency)
+
+    @admin.display(description=_("corrections"))
+    def corrections(self, obj: AssignmentRate) -> str:
+        return (
+            "\n".join(
+                gettext("%(when)s, %(by)s: was %(old)s. %(reason)s")
+                % {
+                    "when": format_moment(correction.at),
+                    "by": correction.by,
+                    "old": money(correction.from_rate_minor, correction.from_currency),
+                    "reason": correction.reason,
+                }
+                for correction in obj.corrections.all()
+            )
+            or "—"
+        )
+
+
+class FloorExceptionInline(ReadOnlyInline):
+    model = FloorException
+    fields = ["starts_on", "ends_on", "reason", "granted_by", "granted_at"]
+    readonly_fields = fields
+    verbose_name_plural = _("exceptions to the wage floor")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[FloorException]:
+        return super().get_queryset(request).select_related("granted_by")
 
 
 class AssignmentStatusChangeInline(ReadOnlyInline):
@@ -57,6 +95,9 @@ class AssignmentAdmin(admin.ModelAdmin):
     list_filter = ["status", ("project", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["contractor__user", "project"]
     search_fields = ["contractor__legal_name", "contractor__user__email", "project__name"]
+    # Tens of thousands of rows: no second COUNT(*), and an estimated one unfiltered.
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     fields = [
         "contractor",
         "project",
@@ -64,13 +105,24 @@ class AssignmentAdmin(admin.ModelAdmin):
         "start_on",
         "end_on",
         "weekly_cap_minutes",
+        "expected_weekly_minutes",
+        "expected_set_at",
         "removal_reason",
         "assigned_by",
         "created_at",
     ]
     readonly_fields = fields
-    inlines = [AssignmentRateInline, AssignmentStatusChangeInline]
-    actions = ["change_cap", "set_rate", "end", "remove", "reinstate"]
+    inlines = [AssignmentRateInline, FloorExceptionInline, AssignmentStatusChangeInline]
+    actions = [
+        "change_cap",
+        "set_forecast",
+        "set_rate",
+        "correct_rate",
+        "grant_floor_exception",
+        "end",
+        "remove",
+        "reinstate",
+    ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Assignment]:
         return (
@@ -91,6 +143,47 @@ class AssignmentAdmin(admin.ModelAdmin):
 
     def has_rate_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("projects.add_assignmentrate")
+
+    def has_grant_floor_exception_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(GRANTS_FLOOR_EXCEPTIONS)
+
+    @admin.action(
+        description=_("Allow a rate below the wage floor…"),
+        permissions=["grant_floor_exception"],
+    )
+    def grant_floor_exception(
+        self, request: HttpRequest, queryset: QuerySet[Assignment]
+    ) -> TemplateResponse | None:
+        assignments = list(queryset)
+
+        def grant_each(form: forms.FloorExceptionForm) -> None:
+            data = form.cleaned_data
+
+            def grant_one(assignment: Assignment) -> str:
+                floor_exception_grant(
+                    assignment=assignment,
+                    by=request.user,
+                    reason=data["reason"],
+                    ends_on=data["ends_on"],
+                )
+                return gettext("%(assignment)s may be paid below the floor until %(day)s.") % {
+                    "assignment": assignment,
+                    "day": day_label(data["ends_on"]),
+                }
+
+            if len(assignments) == 1:
+                self.message_user(request, grant_one(assignments[0]), messages.SUCCESS)
+            else:
+                run_each(self, request, assignments, call=grant_one)
+
+        return form_action(
+            self,
+            request,
+            assignments,
+            form=forms.FloorExceptionForm,
+            title=gettext("Allow a rate below the wage floor"),
+            apply=grant_each,
+        )
 
     @admin.display(description=_("contractor"), ordering="contractor__legal_name")
     def contractor_name(self, obj: Assignment) -> str:
@@ -133,10 +226,38 @@ class AssignmentAdmin(admin.ModelAdmin):
             apply=update_each,
         )
 
+    @admin.action(description=_("Update the expected hours…"), permissions=["change"])
+    def set_forecast(
+        self, request: HttpRequest, queryset: QuerySet[Assignment]
+    ) -> TemplateResponse | None:
+        def forecast_each(form: forms.ForecastForm) -> None:
+            def forecast_one(assignment: Assignment) -> str:
+                services.assignment_forecast_set(
+                    assignment=assignment,
+                    by=request.user,
+                    expected_weekly_minutes=form.cleaned_data["expected_weekly"],
+                )
+                return gettext("Updated the expected hours of %(assignment)s.") % {
+                    "assignment": assignment
+                }
+
+            run_each(self, request, queryset, call=forecast_one)
+
+        return form_action(
+            self,
+            request,
+            queryset,
+            form=forms.ForecastForm,
+            title=gettext("Update the expected hours for the next four weeks"),
+            apply=forecast_each,
+        )
+
     @admin.action(description=_("Set a new rate…"), permissions=["rate"])
     def set_rate(
         self, request: HttpRequest, queryset: QuerySet[Assignment]
     ) -> TemplateResponse | None:
+        assignments = list(queryset)
+
         def set_each(form: forms.RateForm) -> None:
             data = form.cleaned_data
 
@@ -147,6 +268,8 @@ class AssignmentAdmin(admin.ModelAdmin):
                     rate_minor=data["rate_minor"],
                     currency=data["currency"],
                     effective_on=data["effective_on"],
+                    reason=data["reason"],
+                    currency_change_confirmed=data["different_currency"],
                 )
                 return gettext("%(assignment)s: %(rate)s an hour from %(day)s.") % {
                     "assignment": assignment,
@@ -154,15 +277,58 @@ class AssignmentAdmin(admin.ModelAdmin):
                     "day": day_label(data["effective_on"]),
                 }
 
-            run_each(self, request, queryset, call=set_one)
+            if len(assignments) == 1:
+                # One assignment: a refusal goes on the form, next to the field at fault.
+                self.message_user(request, set_one(assignments[0]), messages.SUCCESS)
+            else:
+                run_each(self, request, assignments, call=set_one)
 
         return form_action(
             self,
             request,
-            queryset,
-            form=forms.RateForm,
+            assignments,
+            form=partial(forms.RateForm, assignments=assignments),
             title=gettext("Set a new rate"),
             apply=set_each,
+        )
+
+    @admin.action(description=_("Correct a rate…"), permissions=["rate"])
+    def correct_rate(
+        self, request: HttpRequest, queryset: QuerySet[Assignment]
+    ) -> TemplateResponse | None:
+        assignments = list(queryset)
+        if len(assignments) != 1:
+            self.message_user(
+                request, gettext("Select one assignment to correct its rate."), messages.ERROR
+            )
+            return None
+        assignment = assignments[0]
+
+        def correct(form: forms.CorrectRateForm) -> None:
+            data = form.cleaned_data
+            correction = services.assignment_rate_correct(
+                rate=data["rate"],
+                by=request.user,
+                rate_minor=data["rate_minor"],
+                currency=data["currency"],
+                reason=data["reason"],
+                currency_change_confirmed=data["different_currency"],
+            )
+            message = gettext("%(assignment)s: the rate from %(day)s is now %(rate)s an hour.")
+            values = {
+                "assignment": assignment,
+                "day": day_label(correction.rate.effective_on),
+                "rate": money(correction.to_rate_minor, correction.to_currency),
+            }
+            self.message_user(request, message % values, messages.SUCCESS)
+
+        return form_action(
+            self,
+            request,
+            assignments,
+            form=partial(forms.CorrectRateForm, assignment=assignment),
+            title=gettext("Correct a rate"),
+            apply=correct,
         )
 
     @admin.action(description=_("End the selected assignments…"), permissions=["change"])
@@ -186,7 +352,7 @@ class AssignmentAdmin(admin.ModelAdmin):
         )
 
     @admin.action(
-        description=_("Remove the selected contractors from their project…"),
+        description=_("Remove from the project, for a reason not about the person…"),
         permissions=["change"],
     )
     def remove(
@@ -195,7 +361,10 @@ class AssignmentAdmin(admin.ModelAdmin):
         def remove_each(form: forms.RemoveForm) -> None:
             def remove_one(assignment: Assignment) -> str:
                 services.assignment_remove(
-                    assignment=assignment, by=request.user, reason=form.cleaned_data["reason"]
+                    assignment=assignment,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    ground=form.cleaned_data["ground"],
                 )
                 return gettext("Removed %(assignment)s.") % {"assignment": assignment}
 

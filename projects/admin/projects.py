@@ -3,7 +3,7 @@
 from functools import partial
 
 from django.contrib import admin, messages
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -11,17 +11,19 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ContractorProfile, User
-from portal.admin_kit import ReadOnlyInline, form_action, money, run_each
+from portal.admin_kit import ReadOnlyInline, form_action, money, names_list, run_each
 from portal.dates import format_day, format_minutes, format_moment
 from projects import forms, selectors, services
 from projects.admin.delivery import DeliveryColumns
 from projects.models import (
     Assignment,
     AssignmentRate,
+    PauseReason,
     Project,
     ProjectStatus,
     ProjectStatusChange,
     ScheduledPause,
+    ScheduledPauseStatus,
 )
 from projects.time_rules import rate_on
 
@@ -96,11 +98,47 @@ class ScheduledPauseInline(DeliveryColumns, ReadOnlyInline):
         return self.with_delivery(super().get_queryset(request).select_related("by"))
 
 
+class PauseScheduledFilter(admin.SimpleListFilter):
+    """Projects with a pause announced and not yet in effect (the index's to-do links here)."""
+
+    title = _("pause scheduled")
+    parameter_name = "pause_scheduled"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return [("yes", gettext("Pause scheduled")), ("no", gettext("No pause scheduled"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Project]) -> QuerySet[Project]:
+        pending = Q(scheduled_pauses__status=ScheduledPauseStatus.PENDING)
+        if self.value() == "yes":
+            return queryset.filter(pending)
+        if self.value() == "no":
+            return queryset.exclude(pending)
+        return queryset
+
+
+def _pending_pause(field: str) -> Subquery:
+    return Subquery(
+        ScheduledPause.objects.filter(
+            project=OuterRef("pk"), status=ScheduledPauseStatus.PENDING
+        ).values(field)[:1]
+    )
+
+
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
     form = forms.ProjectForm
-    list_display = ["name", "status", "manager", "rate", "cap", "start_on", "end_on", "assigned"]
-    list_filter = ["status", ("manager", admin.RelatedOnlyFieldListFilter)]
+    list_display = [
+        "name",
+        "status",
+        "upcoming_pause",
+        "manager",
+        "rate",
+        "cap",
+        "start_on",
+        "end_on",
+        "assigned",
+    ]
+    list_filter = ["status", PauseScheduledFilter, ("manager", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["manager"]
     search_fields = ["name", "description"]
     date_hierarchy = "start_on"
@@ -119,7 +157,17 @@ class ProjectAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Project]:
-        return super().get_queryset(request).annotate(assignment_count=Count("assignments"))
+        # At most one pause is pending per project (a unique constraint), so the
+        # subqueries pick that one.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                assignment_count=Count("assignments"),
+                pause_at=_pending_pause("effective_at"),
+                pause_reason_code=_pending_pause("reason"),
+            )
+        )
 
     def has_change_permission(self, request: HttpRequest, obj: Project | None = None) -> bool:
         if obj is not None and obj.status == ProjectStatus.CLOSED:
@@ -146,6 +194,15 @@ class ProjectAdmin(admin.ModelAdmin):
     @admin.display(description=_("assignments"), ordering="assignment_count")
     def assigned(self, obj: Project) -> int:
         return obj.assignment_count
+
+    @admin.display(description=_("upcoming pause"), ordering="pause_at")
+    def upcoming_pause(self, obj: Project) -> str:
+        if obj.pause_at is None:
+            return "—"
+        return gettext("%(when)s (%(reason)s)") % {
+            "when": format_moment(obj.pause_at),
+            "reason": PauseReason(obj.pause_reason_code).label,
+        }
 
     @admin.display(description=_("pause"))
     def pause_summary(self, obj: Project) -> str:
@@ -266,9 +323,27 @@ class ProjectAdmin(admin.ModelAdmin):
     def close(self, request: HttpRequest, queryset: QuerySet[Project]) -> TemplateResponse | None:
         def close_each(form: forms.CloseForm) -> None:
             def close_one(project: Project) -> str:
-                change = services.project_close(
-                    project=project, by=request.user, message=form.cleaned_data["message"]
-                )
+                data = form.cleaned_data
+                details = {
+                    "project": project,
+                    "by": request.user,
+                    "message": data["message"],
+                    "short_notice_confirmed": data["short_notice_confirmed"],
+                }
+                if data["effective_at"] is not None:
+                    scheduled = services.project_close_schedule(
+                        effective_at=data["effective_at"], **details
+                    )
+                    return ngettext(
+                        "«%(project)s» closes at %(when)s; %(count)d contractor told now.",
+                        "«%(project)s» closes at %(when)s; %(count)d contractors told now.",
+                        scheduled.told,
+                    ) % {
+                        "project": project,
+                        "when": format_moment(scheduled.effective_at),
+                        "count": scheduled.told,
+                    }
+                change = services.project_close(**details)
                 count = change.told
                 return ngettext(
                     "«%(project)s» is closed; %(count)d contractor told.",
@@ -299,6 +374,10 @@ class ProjectAdmin(admin.ModelAdmin):
             )
             return None
         project = queryset.get()
+        candidates = selectors.contractors_matching(project)
+        if not candidates.exists():
+            self.message_user(request, _no_candidates(project), messages.WARNING)
+            return None
 
         def assign_each(form: forms.AssignContractorsForm) -> None:
             data = form.cleaned_data
@@ -312,7 +391,7 @@ class ProjectAdmin(admin.ModelAdmin):
             form=partial(
                 forms.AssignContractorsForm,
                 project=project,
-                candidates=selectors.contractors_matching(project),
+                candidates=candidates,
             ),
             title=gettext("Assign contractors to «%(project)s»") % {"project": project},
             apply=assign_each,
@@ -326,6 +405,7 @@ def _pause(project: Project, *, by: User, data: dict) -> str:
         "reason": data["reason"],
         "message": data["message"],
         "expected_resume_on": data["expected_resume_on"],
+        "short_notice_confirmed": data["short_notice_confirmed"],
     }
     if data["effective_at"] is None:
         change = services.project_pause(project=project, **details)
@@ -344,6 +424,47 @@ def _pause(project: Project, *, by: User, data: dict) -> str:
         "«%(project)s» pauses at %(when)s; %(count)d contractors told now.",
         count,
     ) % {"project": project, "when": format_moment(pause.effective_at), "count": count}
+
+
+def _no_candidates(project: Project) -> str:
+    """Why nobody can be assigned: the first of the matching tests that leaves no one."""
+    funnel = selectors.contractors_matching_funnel(project)
+    values = {"project": project, "count": funnel.not_assigned}
+    if funnel.active == 0:
+        return (
+            gettext(
+                "Nobody can be assigned to «%(project)s» yet: there are no active contractors. "
+                "Contractors become active once their application is approved and their "
+                "onboarding is complete."
+            )
+            % values
+        )
+    if funnel.not_assigned == 0:
+        return gettext("Every active contractor is already assigned to «%(project)s».") % values
+    if funnel.speaking == 0:
+        values["languages"] = names_list(project.language_names)
+        return (
+            ngettext(
+                "Nobody can be assigned to «%(project)s»: the %(count)d active contractor not on "
+                "it does not speak every language it requires (%(languages)s).",
+                "Nobody can be assigned to «%(project)s»: none of the %(count)d active contractors "
+                "not on it speaks every language it requires (%(languages)s).",
+                funnel.not_assigned,
+            )
+            % values
+        )
+    values["count"] = funnel.speaking
+    values["areas"] = names_list(area.name for area in project.expertise.all())
+    return (
+        ngettext(
+            "Nobody can be assigned to «%(project)s»: the %(count)d active contractor who speaks "
+            "its languages does not cover every expertise area it requires (%(areas)s).",
+            "Nobody can be assigned to «%(project)s»: none of the %(count)d active contractors who "
+            "speak its languages covers every expertise area it requires (%(areas)s).",
+            funnel.speaking,
+        )
+        % values
+    )
 
 
 def _assign(profile: ContractorProfile, *, project: Project, by: User, data: dict) -> str:

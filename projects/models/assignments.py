@@ -22,6 +22,14 @@ class AssignmentStatus(models.TextChoices):
     REMOVED = "removed", _("Removed")
 
 
+class RemovalGround(models.TextChoices):
+    """Reasons to remove someone that are not about them; anything else needs a case."""
+
+    PROJECT_ENDED = "project_ended", _("The project ended or shrank")
+    BUDGET = "budget", _("The project's budget")
+    STAFFING = "staffing", _("The client needs fewer people or other skills")
+
+
 class Assignment(TransitionsMixin, models.Model):
     TRANSITIONS = {
         AssignmentStatus.ACTIVE: {AssignmentStatus.ENDED, AssignmentStatus.REMOVED},
@@ -50,6 +58,15 @@ class Assignment(TransitionsMixin, models.Model):
     )
     start_on = models.DateField(_("start date"))
     end_on = models.DateField(_("end date"), null=True, blank=True)
+    # The manager's forecast for the next four weeks; standby pay reads it too.
+    expected_weekly_minutes = models.PositiveIntegerField(
+        _("expected hours a week, next four weeks (minutes)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MINUTES_PER_WEEK)],
+        help_text=_("Leave empty to use the project's expected hours."),
+    )
+    expected_set_at = models.DateTimeField(_("forecast updated at"), null=True, blank=True)
     removal_reason = models.TextField(
         _("removal reason"), blank=True, help_text=_("Shown to the contractor.")
     )
@@ -105,6 +122,13 @@ class Assignment(TransitionsMixin, models.Model):
         }
 
     @property
+    def expected_minutes(self) -> int:
+        """Expected minutes a week: the assignment's forecast, else the project's."""
+        if self.expected_weekly_minutes is not None:
+            return self.expected_weekly_minutes
+        return self.project.expected_hours_per_week * 60
+
+    @property
     def cap_minutes(self) -> int:
         """The weekly cap in force: the assignment's override, else the project's."""
         if self.weekly_cap_minutes is not None:
@@ -131,7 +155,12 @@ class AssignmentStatusChange(StatusChange):
 
 
 class AssignmentRate(models.Model):
-    """One step of an assignment's rate history; rows are added, never edited."""
+    """One step of an assignment's rate history.
+
+    Rows are added, not edited: the one exception is a correction of a rate
+    that has not priced any approved hours yet, which keeps the value it
+    replaced, who corrected it, when and why in ``corrections``.
+    """
 
     assignment = models.ForeignKey(
         Assignment, on_delete=models.PROTECT, related_name="rates", verbose_name=_("assignment")
@@ -141,6 +170,14 @@ class AssignmentRate(models.Model):
     )
     currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
     effective_on = models.DateField(_("effective from"))
+    # Why a rate was lowered; a cut needs one, a raise may go without.
+    reason = models.TextField(
+        _("reason"), blank=True, default="", db_default="", help_text=_("Shown to the contractor.")
+    )
+    # The language the reason was written in.
+    written_in = models.CharField(
+        _("written in"), max_length=10, blank=True, default="", db_default=""
+    )
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -164,4 +201,48 @@ class AssignmentRate(models.Model):
         return gettext("%(rate)s an hour from %(day)s") % {
             "rate": format_money(self.rate_minor, self.currency),
             "day": format_day(self.effective_on),
+        }
+
+
+class AssignmentRateCorrection(models.Model):
+    """Append-only record of a mistaken rate put right: what it was, what it became, why."""
+
+    rate = models.ForeignKey(
+        AssignmentRate,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        verbose_name=_("rate"),
+    )
+    from_rate_minor = models.PositiveIntegerField(_("was (minor units)"))
+    from_currency = models.CharField(_("was in"), max_length=3)
+    to_rate_minor = models.PositiveIntegerField(_("now (minor units)"))
+    to_currency = models.CharField(_("now in"), max_length=3)
+    reason = models.TextField(_("reason"), help_text=_("Shown to the contractor."))
+    # The language the reason was written in.
+    written_in = models.CharField(_("written in"), max_length=10, blank=True, default="")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("corrected by"),
+    )
+    at = models.DateTimeField(_("corrected at"))
+
+    class Meta:
+        verbose_name = _("rate correction")
+        verbose_name_plural = _("rate corrections")
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="assignment_rate_correction_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(to_rate_minor__gte=1), name="assignment_rate_correction_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("%(old)s corrected to %(new)s") % {
+            "old": format_money(self.from_rate_minor, self.from_currency),
+            "new": format_money(self.to_rate_minor, self.to_currency),
         }

@@ -41,6 +41,9 @@ class PayPeriod(TransitionsMixin, models.Model):
         related_name="+",
         verbose_name=_("closed by"),
     )
+    # Stamped when contractors with unsubmitted hours and the reviewers were reminded
+    # of the coming close, in the same transaction: each period's reminder goes once.
+    reminded_at = models.DateTimeField(_("close reminder sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

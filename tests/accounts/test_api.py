@@ -509,3 +509,16 @@ def test_bob_sees_his_own_application_not_alices(alice, bob):
 
     assert body["id"] == Application.objects.get(profile__user=bob).pk
     assert body["id"] != alice_application.pk
+
+
+@pytest.mark.parametrize("code", ["XAU", "ADP"])
+def test_apply_with_a_currency_not_in_use_is_refused(dana, code):
+    response = token_client(dana).post(
+        APPLICATION, application_form(payout_currency=code), format="multipart"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["payout_currency"] == [
+        f"{code} is not a currency in use today; choose a current one."
+    ]
+    assert not ContractorProfile.objects.filter(user=dana).exists()

@@ -76,7 +76,12 @@ def test_masked_display_is_unchanged(alice):
 def test_the_masked_copy_follows_a_changed_account(alice):
     profile = ContractorProfile.objects.get(user=alice)
 
-    details = _save_account(profile, "alice@paypal.example")
+    details = services.payout_details_save(
+        profile=profile,
+        method="paypal",
+        account_holder="Alice",
+        account_identifier="alice@paypal.example",
+    )
 
     assert _raw(PayoutDetails, "account_masked", details.pk) == "••••mple"
     assert PayoutDetails.objects.get(pk=details.pk).masked_account == "••••mple"

@@ -1,10 +1,11 @@
 """The forms check the shape of input; the rules stay in the services."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from accounts.forms import (
     AgreementForm,
@@ -84,6 +85,29 @@ def test_unknown_reference_codes_are_refused(field, value):
     assert field in form.errors
 
 
+@pytest.mark.parametrize("code", ["XAU", "XTS", "XXX", "DEM", "AFA", "ADP"])
+def test_application_refuses_a_currency_not_in_use(code):
+    form = ApplicationForm(application_data(payout_currency=code), resume_files())
+    assert "payout_currency" in form.errors
+    offered = [
+        value
+        for group in form.fields["payout_currency"].choices
+        for value, _label in (group[1] if isinstance(group[1], list) else [group])
+    ]
+    assert code not in offered
+    assert "EUR" in offered
+
+
+def test_application_offers_the_applicants_own_currency_first(settings):
+    settings.VENDOR_COUNTRIES = ["US"]
+    form = ApplicationForm(initial={"country": "PH"})
+    blank, (_suggested, first), (_others, rest) = form.fields["payout_currency"].choices
+    assert blank[0] == ""
+    assert [code for code, _label in first] == ["PHP", "USD"]
+    bound = ApplicationForm(application_data(country="ID"), resume_files())
+    assert bound.fields["payout_currency"].choices[1][1][0][0] == "IDR"
+
+
 def test_application_needs_a_resume_but_an_edit_keeps_the_one_on_file():
     assert "resume" in ApplicationForm(application_data(), {}).errors
     edit = ApplicationEditForm(application_data(), {}, resume_name="cv.pdf")
@@ -140,10 +164,34 @@ def test_tin_on_file_is_never_rendered_into_the_form():
     assert "DE123456789" not in str(W8BENForm(tax_id_on_file="DE123456789"))
 
 
-def test_w8ben_date_of_birth_must_be_in_the_past():
-    tomorrow = date.today() + timedelta(days=1)
-    form = W8BENForm({"date_of_birth": tomorrow.isoformat()})
-    assert form.errors["date_of_birth"] == ["Enter your real date of birth."]
+def _years_ago(years: int, days: int = 0) -> str:
+    today = timezone.localdate()
+    return (today.replace(year=today.year - years) + timedelta(days=days)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("born", "message"),
+    [
+        (_years_ago(0), "A date of birth can't be today or later: check the year."),
+        (
+            _years_ago(0, days=1),
+            "A date of birth can't be today or later: check the year.",
+        ),
+        (_years_ago(6), "The filer must be at least 16 years old: check the year."),
+        (_years_ago(16, days=1), "The filer must be at least 16 years old: check the year."),
+        (_years_ago(121), "That makes the filer older than 120: check the year."),
+        ("1850-01-01", "That makes the filer older than 120: check the year."),
+    ],
+)
+def test_w8ben_date_of_birth_must_make_a_plausible_working_age(born, message):
+    form = W8BENForm({"date_of_birth": born})
+    assert form.errors["date_of_birth"] == [message]
+
+
+@pytest.mark.parametrize("born", [_years_ago(16), _years_ago(30), _years_ago(119)])
+def test_w8ben_takes_a_plausible_date_of_birth(born):
+    form = W8BENForm({"date_of_birth": born})
+    assert "date_of_birth" not in form.errors
 
 
 def test_paypal_payouts_need_an_email_address():
@@ -153,11 +201,88 @@ def test_paypal_payouts_need_an_email_address():
     assert form.errors["account_identifier"] == ["PayPal pays to an email address."]
 
 
-def test_bank_transfer_account_must_look_like_an_account():
-    form = PayoutDetailsForm(
-        {"method": "bank_transfer", "account_holder": "Alice", "account_identifier": "12"}
+def _payout(method: str, identifier: str, country: str = "") -> PayoutDetailsForm:
+    return PayoutDetailsForm(
+        {"method": method, "account_holder": "Alice", "account_identifier": identifier},
+        country=country,
     )
-    assert form.errors["account_identifier"] == ["This is too short to be an account."]
+
+
+@pytest.mark.parametrize(
+    ("identifier", "country", "message"),
+    [
+        (
+            "12",
+            "US",
+            "Enter an IBAN, or the account number as your bank gives it: 6 to 20 digits.",
+        ),
+        (
+            "not-an-iban",
+            "US",
+            "Enter an IBAN, or the account number as your bank gives it: 6 to 20 digits.",
+        ),
+        (
+            "not-an-iban",
+            "DE",
+            "Banks in your country use IBANs: enter yours. It has 22 characters and starts "
+            "with DE.",
+        ),
+        (
+            "1234567890",
+            "FR",
+            "Banks in your country use IBANs: enter yours. It has 27 characters and starts "
+            "with FR.",
+        ),
+        (
+            "DE89 3704 0044 0532 0130 01",
+            "DE",
+            "The check digits of this IBAN do not match: look for a typo.",
+        ),
+        ("DE89 3704 0044 0532 0130", "DE", "An IBAN from DE has 22 characters; this one has 20."),
+        ("QQ12 3456 7890", "", "QQ is not the country code of an IBAN."),
+        ("0000000000", "ID", "This is not a real account number."),
+    ],
+)
+def test_bank_transfer_needs_a_valid_iban_or_account_number(identifier, country, message):
+    assert _payout("bank_transfer", identifier, country).errors["account_identifier"] == [message]
+
+
+@pytest.mark.parametrize(
+    ("identifier", "country", "stored"),
+    [
+        ("de89 3704 0044 0532 0130 00", "DE", "DE89370400440532013000"),
+        ("GB82 WEST 1234 5698 7654 32", "", "GB82WEST12345698765432"),
+        ("123-456-7890", "US", "1234567890"),
+        ("1234 5678 9012", "ID", "123456789012"),
+    ],
+)
+def test_bank_transfer_takes_a_valid_account_in_its_stored_form(identifier, country, stored):
+    form = _payout("bank_transfer", identifier, country)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["account_identifier"] == stored
+
+
+@pytest.mark.parametrize("method", ["wise", "payoneer"])
+@pytest.mark.parametrize("identifier", ["y" * 100, "not-an-email", "@@@", "abc def"])
+def test_wallets_need_an_email_or_an_account_number(method, identifier):
+    provider = {"wise": "Wise", "payoneer": "Payoneer"}[method]
+    assert _payout(method, identifier).errors["account_identifier"] == [
+        f"Enter the email address of your {provider} account, or its account number or IBAN."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("method", "identifier"),
+    [
+        ("wise", "alice@example.com"),
+        ("wise", "DE89370400440532013000"),
+        ("payoneer", "alice@example.com"),
+        ("payoneer", "12345678"),
+    ],
+)
+def test_wallets_take_an_email_or_an_account_number(method, identifier):
+    form = _payout(method, identifier)
+    assert form.is_valid(), form.errors
 
 
 def test_agreement_form_needs_the_box_ticked():

@@ -68,6 +68,7 @@ def test_manager_pauses_in_the_admin_and_the_contractor_sees_banner_and_bell(
     admin.get_by_label("Message").fill(MESSAGE)
     admin.get_by_label("Expected resume date").fill("2030-01-07")
     admin.get_by_label("Now").check()
+    admin.get_by_label("Pause with less than the minimum notice, and owe standby pay").check()
     admin.get_by_role("button", name="Pause projects").click()
     expect(admin.get_by_text("«Search relevance» is paused; 2 contractors told.")).to_be_visible()
     assert Project.objects.get(pk=search.pk).status == ProjectStatus.PAUSED

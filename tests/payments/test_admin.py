@@ -1,10 +1,13 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from payments.admin.payouts import RECENT_PERIODS, RecentPeriodFilter
 from payments.models import Adjustment, Payout, PayoutStatus
 from projects.models import PayPeriod, PeriodStatus
 from tests.payments import factories
@@ -33,16 +36,25 @@ def manager_client(client, manager):
     return client
 
 
-def test_a_manager_adds_a_week_closes_it_and_generates_its_payouts(
+def test_periods_exist_by_themselves_and_a_manager_only_closes_and_generates(
     clock, manager_client, alice_on_project, manager
 ):
-    add = reverse("admin:projects_payperiod_add")
-    refused = manager_client.post(add, {"start_on": "2026-11-04"})
-    assert "Pay periods start on a Monday; pick Nov 2, 2026." in refused.content.decode()
-    manager_client.post(add, {"start_on": "2026-11-02"})
-    period = PayPeriod.objects.get()
-    assert period.end_on == date(2026, 11, 8)
     factories.approved_week(alice_on_project, manager=manager, minutes=[60, 90])
+    assert not PayPeriod.objects.exists()
+
+    listing = manager_client.get(PERIODS)
+
+    # Opening the list creates this week's period and every earlier week with logged time.
+    starts = list(PayPeriod.objects.order_by("start_on").values_list("start_on", flat=True))
+    assert starts == [LAST_MONDAY, date(2026, 11, 9)]
+    page = listing.content.decode()
+    assert reverse("admin:projects_payperiod_add") not in page
+    assert manager_client.get(reverse("admin:projects_payperiod_add")).status_code == 403
+    add = reverse("admin:projects_payperiod_add")
+    refused = manager_client.post(add, {"start_on": "2027-06-07"})
+    assert refused.status_code == 403
+    assert not PayPeriod.objects.filter(start_on__gt=date(2026, 11, 9)).exists()
+    period = PayPeriod.objects.get(start_on=LAST_MONDAY)
 
     early = _act(manager_client, PERIODS, "generate", [period], index=0)
     closed = _act(manager_client, PERIODS, "close", [period], index=0)
@@ -54,6 +66,19 @@ def test_a_manager_adds_a_week_closes_it_and_generates_its_payouts(
     assert (period.status, period.closed_by) == (PeriodStatus.CLOSED, manager)
     assert "1 new payout, 2 lines added." in _messages(generated)
     assert Payout.objects.get().gross_minor == 2500 + 3750
+
+
+def test_the_pay_run_is_explained_where_it_is_run(clock, manager_client, alice_paid_week):
+    periods = manager_client.get(PERIODS).content.decode()
+    payouts = manager_client.get(PAYOUTS).content.decode()
+
+    for page in (periods, payouts):
+        assert 'id="pay-run"' in page
+        assert "Close the period" in page
+        assert "Generate payouts" in page
+        assert "Approve" in page and "Mark paid" in page
+    assert "closes by itself 2 days after it ends" in periods
+    assert 'aria-current="step"' in periods and 'aria-current="step"' in payouts
 
 
 def test_the_payout_list_filters_and_totals_in_constant_queries(
@@ -154,7 +179,7 @@ def test_an_adjustment_is_asked_for_in_the_payouts_currency(clock, manager_clien
     )
     assert "A bonus adds money" in sign.content.decode()
 
-    _act(
+    done = _act(
         manager_client,
         PAYOUTS,
         "adjust",
@@ -165,6 +190,11 @@ def test_an_adjustment_is_asked_for_in_the_payouts_currency(clock, manager_clien
         reason="Weekend rush",
     )
 
+    # The confirmation gives the total after the adjustment, not before it.
+    assert (
+        f"Added Bonus of €12.50 to Payout #{alice_paid_week.pk}; it now comes to €262.50."
+        in _messages(done)
+    )
     assert Adjustment.objects.get().amount_minor == 1250
     alice_paid_week.refresh_from_db()
     assert alice_paid_week.net_minor == 25000 + 1250
@@ -196,6 +226,29 @@ def test_a_payments_report_marks_many_paid_and_reports_each_refusal(
     assert "Payout #424242: No such payout." in text
 
 
+def test_a_payments_report_with_a_payout_under_two_references_marks_nothing(
+    clock, manager_client, manager, alice_paid_week
+):
+    factories.approve_payout(alice_paid_week, by=manager)
+    report = (
+        "payout_id,reference,paid_on\r\n"
+        f"{alice_paid_week.pk},PAYONEER-9,2026-11-11\r\n"
+        f"{alice_paid_week.pk},WISE-4,2026-11-12\r\n"
+    )
+
+    response = manager_client.post(
+        reverse("admin:payments_payout_payments_report"),
+        {"report": SimpleUploadedFile("r.csv", report.encode())},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"Payout #{alice_paid_week.pk} appears on lines 2 and 3" in html
+    assert "(PAYONEER-9 and WISE-4)" in html
+    alice_paid_week.refresh_from_db()
+    assert (alice_paid_week.status, alice_paid_week.reference) == ("approved", "")
+
+
 def test_an_accountant_reads_payouts_but_moves_none(client, accountant, clock, alice_paid_week):
     client.force_login(accountant)
     listing = client.get(PAYOUTS)
@@ -220,3 +273,28 @@ def test_money_is_read_only_for_managers_too(clock, manager_client, alice_paid_w
     assert 'name="gross_minor"' not in page and 'name="status"' not in page
     assert manager_client.post(url, {"net_minor": 1}).status_code == 403
     assert reverse("admin:payments_payout_add") not in page
+
+
+def test_the_payout_list_skips_the_second_full_count(manager_client, alice_paid_week):
+    with CaptureQueriesContext(connection) as queries:
+        response = manager_client.get(PAYOUTS, {"q": "alice"})
+    assert response.context["cl"].result_count == 1
+    assert response.context["cl"].show_full_result_count is False
+    counts = [q for q in queries.captured_queries if q["sql"].startswith('SELECT COUNT(*) AS "__')]
+    assert len(counts) == 1  # the filtered count; never the whole table's as well
+
+
+def test_the_period_filter_offers_recent_periods_and_takes_any_from_its_page(
+    manager_client, alice_paid_week
+):
+    period = alice_paid_week.period
+    for weeks in range(1, RECENT_PERIODS + 3):
+        start = period.start_on + timedelta(weeks=weeks)
+        PayPeriod.objects.create(start_on=start, end_on=start + timedelta(days=6))
+    listed = manager_client.get(PAYOUTS)
+    [spec] = [s for s in listed.context["cl"].filter_specs if isinstance(s, RecentPeriodFilter)]
+    assert len(spec.lookup_choices) == RECENT_PERIODS
+    assert str(period.pk) not in dict(spec.lookup_choices)  # older than the latest twelve
+    chosen = manager_client.get(PAYOUTS, {"period__id__exact": period.pk})
+    assert chosen.context["cl"].result_count == 1
+    assert manager_client.get(PAYOUTS, {"period__id__exact": "x"}).status_code == 302  # ?e=1

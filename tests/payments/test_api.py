@@ -63,10 +63,14 @@ def test_payouts_come_with_lines_and_adjustments_that_add_up(
         details=services.AdjustmentDetails(AdjustmentKind.DEDUCTION, -250, "Duplicate task"),
     )
 
-    [payout] = _client(alice).get(PAYOUTS).json()["results"]
-    detail = _client(alice).get(f"{PAYOUTS}/{alice_paid_week.pk}").json()
+    [summary] = _client(alice).get(PAYOUTS).json()["results"]
+    payout = _client(alice).get(summary["url"]).json()
 
-    assert payout == detail
+    # The list names the lines; the payout's own URL has them.
+    assert summary["url"] == f"http://testserver{PAYOUTS}/{alice_paid_week.pk}"
+    assert "lines" not in summary and "adjustments" not in summary
+    assert summary == {key: payout[key] for key in summary}
+    assert summary["line_count"] == 5
     assert (payout["period_start"], payout["status"], payout["currency"]) == (
         "2026-11-02",
         "draft",
@@ -85,6 +89,12 @@ def test_payouts_come_with_lines_and_adjustments_that_add_up(
     assert sum(line["amount_minor"] for line in payout["lines"]) == payout["gross_minor"]
     assert payout["adjustments"][0]["type"] == "deduction"
     assert payout["net_minor"] == payout["gross_minor"] - 250 == 24750
+    # Closed on Nov 12 (the frozen clock), due seven days later; not sent anywhere yet.
+    assert (payout["due_on"], payout["paid_to_method"], payout["paid_to_account"]) == (
+        "2026-11-19",
+        "",
+        "",
+    )
 
 
 def test_another_contractors_payout_is_404(clock, bob, alice_paid_week):
@@ -111,8 +121,13 @@ def test_the_payout_list_costs_the_same_queries_for_one_and_fifty(clock, alice, 
     factories.history(alice, manager=manager, clock=clock, weeks=50, minutes=(60,) * 7)
 
     with CaptureQueriesContext(connection) as many:
-        assert len(client.get(PAYOUTS).json()["results"]) == 50
+        page = client.get(PAYOUTS).json()
 
+    # Twelve a page, newest first, without their lines: a fixed number of queries.
+    assert (page["count"], len(page["results"])) == (51, 12)
+    assert page["next"].endswith("?page=2")
+    starts = [payout["period_start"] for payout in page["results"]]
+    assert starts == sorted(starts, reverse=True)
     assert len(many.captured_queries) == len(one.captured_queries)
 
 
@@ -127,6 +142,10 @@ def test_an_accountant_streams_the_export(clock, accountant, alice_paid_week):
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0][:2] == ["payout_id", "period_start"]
     assert len(rows) == 6
+    spreadsheet = _client(accountant).get(
+        EXPORT, {"period_start": "2026-11-02", "bom": "true"}, HTTP_ACCEPT="text/csv"
+    )
+    assert b"".join(spreadsheet.streaming_content).startswith(b"\xef\xbb\xbfpayout_id,")
 
 
 def test_the_export_is_refused_to_contractors_and_checks_its_parameters(

@@ -2,6 +2,7 @@ import csv
 import io
 import random
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -16,9 +17,11 @@ from payments.exports import (
     SUMMARY_HEADER,
     Kind,
     PayrollFilter,
+    adjustment_row,
     crlf_rows,
     csv_chunks,
     detail_row,
+    hours_cell,
     neutralise,
     summary_row,
 )
@@ -46,6 +49,16 @@ DETAIL_TEXT_COLUMNS = [
     "kind",
     "payout_status",
     "reference",
+]
+ADJUSTMENT_TEXT_COLUMNS = [
+    "legal_name",
+    "email",
+    "country",
+    "currency",
+    "type",
+    "payout_status",
+    "reference",
+    "reason",
 ]
 
 
@@ -93,7 +106,7 @@ def test_every_summary_text_column_is_neutralised_and_numbers_are_not(first):
         assert row[column] == f"'{evil}", column
     assert row["masked_account"] == "••••3000"
     assert (row["gross"], row["adjustments"], row["net"]) == ("-5.00", "-2.50", "-7.50")
-    assert (row["payout_id"], row["minutes"], row["paid_on"]) == (7, 90, "")
+    assert (row["payout_id"], row["minutes"], row["hours"], row["paid_on"]) == (7, 90, "1.50", "")
 
 
 @pytest.mark.parametrize("first", DANGEROUS_FIRST_CHARACTERS)
@@ -106,6 +119,37 @@ def test_every_detail_text_column_is_neutralised(first):
     for column in DETAIL_TEXT_COLUMNS:
         assert row[column] == f"'{evil}", column
     assert (row["minutes"], row["paid_on"], row["work_date"]) == (61, "2026-11-12", "2026-11-03")
+    assert (row["type"], row["hours"], row["reason"]) == ("time", "1.02", "")
+
+
+@pytest.mark.parametrize("first", DANGEROUS_FIRST_CHARACTERS)
+def test_every_adjustment_text_column_is_neutralised(first):
+    evil = f"{first}cmd"
+    values = (1, date(2026, 11, 2), 3, evil, evil, evil, evil)
+    values += (evil, -250, evil, evil, None, evil)
+    row = dict(zip(DETAIL_HEADER, adjustment_row(values), strict=True))
+
+    for column in ADJUSTMENT_TEXT_COLUMNS:
+        assert row[column] == f"'{evil}", column
+    assert (row["amount"], row["minutes"], row["hours"], row["work_date"]) == ("-2.50", "", "", "")
+
+
+@given(minutes=st.integers(0, 10**9))
+def test_decimal_hours_are_the_minutes_rounded_half_up_to_the_hundredth(minutes):
+    exact = (Decimal(minutes) / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    assert hours_cell(minutes) == f"{exact:f}"
+
+
+def test_decimal_hours_read_as_people_expect():
+    assert [hours_cell(m) for m in (0, 1, 30, 90, 100, 600)] == [
+        "0.00",
+        "0.02",
+        "0.50",
+        "1.50",
+        "1.67",
+        "10.00",
+    ]
+    assert hours_cell(None) == ""
 
 
 # --- The CSV format ---------------------------------------------------------------------------
@@ -188,6 +232,38 @@ def test_the_orm_detail_has_a_row_per_line(evil_payroll):
     assert header == DETAIL_HEADER
     assert [row[header.index("project")] for row in rows] == ["'=IMPORTXML(CONCAT(A1))"] * 2
     assert [row[header.index("amount")] for row in rows] == ["25.42", "0.42"]
+    assert [row[header.index("hours")] for row in rows] == ["1.02", "0.02"]
+
+
+def test_the_orm_detail_puts_each_payouts_adjustments_after_its_lines(
+    clock, manager, alice_on_project, bob_on_project
+):
+    factories.approved_week(alice_on_project, manager=manager, minutes=[60, 30])
+    factories.approved_week(bob_on_project, manager=manager, minutes=[90])
+    factories.generate(factories.closed_period(LAST_MONDAY, by=manager), by=manager)
+    alice_payout, bob_payout = Payout.objects.order_by("pk")
+    for payout, kind, amount, reason in [
+        (bob_payout, "bonus", 500, "+Referral"),
+        (alice_payout, "deduction", -100, "Equipment"),
+        (alice_payout, "correction", 3, 'Rounding, "fixed"\nline two'),
+    ]:
+        details = services.AdjustmentDetails(kind, amount, reason)
+        services.payout_adjust(payout=payout, by=manager, details=details)
+    payroll = PayrollFilter(period_start=LAST_MONDAY)
+
+    header, *rows = _parse(b"".join(exports.payroll_csv_orm(Kind.DETAIL, payroll)))
+
+    named = [dict(zip(header, row, strict=True)) for row in rows]
+    assert [(int(row["payout_id"]), row["type"], row["amount"]) for row in named] == [
+        (alice_payout.pk, "time", "25.00"),
+        (alice_payout.pk, "time", "12.50"),
+        (alice_payout.pk, "deduction", "-1.00"),
+        (alice_payout.pk, "correction", "0.03"),
+        (bob_payout.pk, "time", "37.50"),
+        (bob_payout.pk, "bonus", "5.00"),
+    ]
+    assert named[3]["reason"] == 'Rounding, "fixed"\nline two'
+    assert named[5]["reason"] == "'+Referral"
 
 
 def test_cancelled_payouts_are_left_out_unless_asked_for(clock, manager, alice_paid_week):
@@ -211,6 +287,9 @@ def test_the_command_writes_the_file_the_page_downloads(tmp_path, client, accoun
     page = client.get("/payroll/export.csv", {"period": "2026-11-02", "kind": "detail"})
 
     assert target.read_bytes() == b"".join(page.streaming_content)
+    spreadsheet = tmp_path / "payroll-excel.csv"
+    call_command("export_payroll", "--period-start", "2026-11-02", "--bom", "--output", spreadsheet)
+    assert spreadsheet.read_bytes().startswith(b"\xef\xbb\xbfpayout_id,")
 
 
 def test_the_command_refuses_a_period_that_does_not_exist(db, tmp_path):

@@ -173,6 +173,13 @@ def awkward_payroll(clock, manager):
         by=manager,
         details=services.AdjustmentDetails(AdjustmentKind.DEDUCTION, -5, "-Late"),
     )
+    for payout, kind, amount, reason in [
+        (payouts[1], AdjustmentKind.BONUS, 7, 'Rush, "night"\nshift'),
+        (payouts[2], AdjustmentKind.CORRECTION, -1, "=Rounding"),
+        (payouts[3], AdjustmentKind.BONUS, 250, "Zoë's referral"),
+    ]:
+        details = services.AdjustmentDetails(kind, amount, reason)
+        services.payout_adjust(payout=payout, by=manager, details=details)
     for payout, reference in zip(payouts[:3], ["@SUM(1,2)", '"quoted", ref', "=1+1"], strict=True):
         factories.approve_payout(payout, by=manager)
         factories.pay(payout, by=manager, reference=reference)
@@ -193,6 +200,8 @@ def test_copy_writes_the_same_bytes_as_the_orm(awkward_payroll, kind, filters):
 
     assert copied == orm
     assert orm.startswith(b"payout_id,period_start,contractor_id,")
+    spreadsheet = b"".join(exports.payroll_csv_copy(kind, payroll, bom=True))
+    assert spreadsheet == b"\xef\xbb\xbf" + b"".join(exports.payroll_csv_orm(kind, payroll))
 
 
 def test_the_copy_export_neutralises_every_text_cell(awkward_payroll):

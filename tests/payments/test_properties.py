@@ -1,9 +1,11 @@
 """The money rules as properties: whatever the numbers and whatever the order of operations,
 lines are rounded once, add up to their payout, and no entry is paid twice."""
 
+import csv
+import io
 from collections import Counter
 from contextlib import suppress
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -15,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import User
-from payments import services
+from payments import exports, services
 from payments.models import OPEN_PAYOUT_STATUSES, Payout, PayoutLine, PayoutStatus
-from payments.selectors import payout_line_totals
+from payments.selectors import payout_line_totals, weekly_earnings_for_contractor
 from portal.money import (
     currency_exponent,
     decimal_to_minor,
@@ -93,7 +95,8 @@ def test_the_exponents_are_cldrs():
 @given(
     minutes=st.lists(st.integers(1, 170), min_size=1, max_size=7),
     rate_minor=st.integers(1, 500_000),
-    currency=st.sampled_from(["EUR", "JPY", "KWD", "USD"]),
+    # Not EUR, the assignment's own: a lower EUR rate back-dated is a cut, refused.
+    currency=st.sampled_from(["GBP", "JPY", "KWD", "USD"]),
 )
 def test_a_payouts_lines_add_up_to_its_total(
     clock, manager, alice_on_project, minutes, rate_minor, currency
@@ -105,6 +108,7 @@ def test_a_payouts_lines_add_up_to_its_total(
             rate_minor=rate_minor,
             currency=currency,
             effective_on=LAST_MONDAY,
+            currency_change_confirmed=True,
         )
         factories.approved_week(alice_on_project, manager=manager, minutes=minutes)
         factories.generate(factories.closed_period(LAST_MONDAY, by=manager), by=manager)
@@ -255,3 +259,68 @@ def test_no_entry_is_paid_twice_or_left_out_whatever_the_order(
         )["total"]
         assert paid_total == expected
         transaction.set_rollback(True)
+
+
+# --- Lines and adjustments make the net, everywhere it is shown ------------------------------
+
+WEEK_END = timedelta(days=6)
+ADJUSTMENTS = st.lists(
+    st.tuples(st.sampled_from(["bonus", "correction", "deduction"]), st.integers(1, 50_000)),
+    max_size=4,
+)
+
+
+def _adjust(payout: Payout, manager: User, kind: str, size: int) -> None:
+    amount = -size if kind == "deduction" or (kind == "correction" and size % 2) else size
+    details = services.AdjustmentDetails(kind, amount, f"{kind} of {amount}")
+    # One that would take the payout below zero is refused and changes nothing.
+    with suppress(ValidationError):
+        services.payout_adjust(payout=payout, by=manager, details=details)
+
+
+@pytest.mark.django_db
+@DB_SETTINGS
+@given(
+    # Seven days under 2:50 stay below the assignment's weekly cap of 20 hours.
+    minutes=st.lists(st.integers(1, 170), min_size=1, max_size=7),
+    adjustments=ADJUSTMENTS,
+    paid=st.booleans(),
+)
+def test_lines_and_adjustments_make_the_net_in_the_files_and_the_chart(
+    clock, manager, alice, alice_on_project, minutes, adjustments, paid
+):
+    with transaction.atomic():
+        factories.approved_week(alice_on_project, manager=manager, minutes=minutes)
+        factories.generate(factories.closed_period(LAST_MONDAY, by=manager), by=manager)
+        payout = Payout.objects.get()
+        for kind, size in adjustments:
+            _adjust(payout, manager, kind, size)
+        payout.refresh_from_db()
+        if paid and payout.net_minor > 0:
+            payout = factories.pay(factories.approve_payout(payout, by=manager), by=manager)
+        payroll = exports.PayrollFilter(period_start=LAST_MONDAY)
+
+        summary = _named(b"".join(exports.payroll_csv_orm(exports.Kind.SUMMARY, payroll)))
+        detail = _named(b"".join(exports.payroll_csv_orm(exports.Kind.DETAIL, payroll)))
+        earnings = _named(
+            b"".join(
+                exports.earnings_csv(
+                    alice.contractor_profile, start=LAST_MONDAY, end=LAST_MONDAY + WEEK_END
+                )
+            )
+        )
+        (series,) = weekly_earnings_for_contractor(alice.contractor_profile, today=LAST_MONDAY)
+
+        net = Decimal(plain_amount(payout.net_minor, payout.currency))
+        assert payout.net_minor == payout.gross_minor + payout.adjustments_minor
+        assert [Decimal(row["net"]) for row in summary] == [net]
+        assert sum(Decimal(row["amount"]) for row in detail) == net
+        assert sum(Decimal(row["amount"]) for row in earnings) == net
+        assert series.weeks[-1].total_minor == payout.net_minor
+        assert series.weeks[-1].paid_minor == (payout.net_minor if payout.paid_on else 0)
+        transaction.set_rollback(True)
+
+
+def _named(data: bytes) -> list[dict[str, str]]:
+    header, *rows = csv.reader(io.StringIO(data.decode(), newline=""))
+    return [dict(zip(header, row, strict=True)) for row in rows]

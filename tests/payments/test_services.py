@@ -1,11 +1,10 @@
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from accounts import services as account_services
 from payments import services
 from payments.models import Adjustment, AdjustmentKind, Payout, PayoutLine, PayoutStatus
 from payments.selectors import payout_line_totals
@@ -21,6 +20,7 @@ from tests.projects.factories import (
     log,
     project_create,
 )
+from tests.sanctions import sanction
 
 
 def _assert_totals_add_up(payout: Payout) -> None:
@@ -42,12 +42,29 @@ def test_periods_are_weeks_from_the_configured_weekday(settings):
     assert services.period_bounds(date(2026, 11, 8)) == (date(2026, 11, 8), date(2026, 11, 14))
 
 
-def test_a_period_must_start_on_the_weekday_and_not_overlap(db):
-    with pytest.raises(ValidationError, match="start on a Monday; pick Nov 2, 2026"):
-        services.pay_period_create(start_on=date(2026, 11, 4))
-    services.pay_period_create(start_on=LAST_MONDAY)
-    with pytest.raises(ValidationError, match="already covers"):
-        services.pay_period_create(start_on=LAST_MONDAY)
+def test_a_period_is_never_opened_before_its_week_begins(db, clock):
+    # The frozen clock says Thursday Nov 12, 12:00 UTC: Friday has begun nowhere yet
+    # east of UTC+12, but the current week has begun everywhere.
+    assert services.pay_period_for(date(2026, 11, 15)).start_on == THIS_MONDAY
+    with pytest.raises(ValidationError, match="opens when that week begins"):
+        services.pay_period_for(date(2027, 6, 9))
+    with pytest.raises(ValidationError, match="opens when that week begins"):
+        services.pay_period_for(date(2026, 11, 16))
+    assert list(PayPeriod.objects.values_list("start_on", flat=True)) == [THIS_MONDAY]
+
+
+def test_the_next_week_opens_as_it_begins_in_the_earliest_time_zone(db, clock):
+    assert services.pay_periods_ensure() == 1  # this week's, though no one logged time yet
+    # Sunday 09:59 UTC is still Sunday everywhere; at 10:00 it is Monday in Kiribati (UTC+14).
+    with clock.back_at(datetime(2026, 11, 15, 9, 59, tzinfo=UTC)):
+        assert services.latest_begun_day() == date(2026, 11, 15)
+        assert services.pay_periods_ensure() == 0
+    with clock.back_at(datetime(2026, 11, 15, 10, 0, tzinfo=UTC)):
+        assert services.latest_begun_day() == date(2026, 11, 16)
+        assert services.pay_periods_ensure() == 1
+
+    starts = list(PayPeriod.objects.order_by("start_on").values_list("start_on", flat=True))
+    assert starts == [THIS_MONDAY, date(2026, 11, 16)]
 
 
 def test_closing_records_who_and_refuses_a_period_not_over(clock, manager):
@@ -76,8 +93,7 @@ def test_a_closed_period_locks_its_entries_and_only_its_own(
         log(alice, alice_on_project, LAST_MONDAY, 90)
     with pytest.raises(ValidationError, match="pay period with .* is closed"):
         log(alice, alice_on_project, LAST_MONDAY + timedelta(days=1), 30)
-    with pytest.raises(ValidationError, match="pay period with .* is closed"):
-        project_services.time_week_submit(by=alice, week=LAST_MONDAY)
+    # The draft itself may still be submitted, as late hours: see test_late_hours.py.
     log(alice, alice_on_project, THIS_MONDAY, 45)
     assert TimeEntry.objects.get(work_on=LAST_MONDAY).minutes == 60
 
@@ -209,10 +225,10 @@ def test_hours_stay_payable_when_the_project_closes_and_the_contractor_leaves(
     clock, manager, alice, project, alice_on_project
 ):
     factories.approved_week(alice_on_project, manager=manager, minutes=[60, 60])
-    project_services.project_close(project=project, by=manager, message="The client ended it.")
-    account_services.contractor_offboard(
-        profile=alice.contractor_profile, by=manager, reason="Contract ended."
+    project_services.project_close(
+        project=project, by=manager, message="The client ended it.", short_notice_confirmed=True
     )
+    sanction(alice.contractor_profile, by=manager, outcome="offboarding")
     period = factories.closed_period(LAST_MONDAY, by=manager)
 
     factories.generate(period, by=manager)
@@ -345,7 +361,8 @@ def test_adjustments_change_the_net_with_a_reason(clock, manager, alice_paid_wee
         ("deduction", 100, "Dup", "A deduction takes money"),
         ("correction", 0, "Nothing", "A correction of zero"),
         ("bonus", 100, "  ", "Give the reason"),
-        ("tip", 100, "Thanks", "Choose bonus, correction or deduction"),
+        ("tip", 100, "Thanks", "Choose a bonus, a correction, a deduction or back pay"),
+        ("floor_top", 100, "Typed", "Choose a bonus, a correction, a deduction or back pay"),
         ("deduction", -25001, "Too much", "below zero"),
     ],
 )
@@ -398,3 +415,53 @@ def test_paying_many_goes_through_each_and_reports_the_refused(
         bob_payout.pk: [f"{bob_payout} is draft; it can't be marked paid."],
         999_999: ["No such payout."],
     }
+
+
+def test_a_report_naming_one_payout_under_two_references_is_refused_whole(
+    clock, manager, alice, bob, alice_on_project, bob_on_project
+):
+    factories.approved_week(alice_on_project, manager=manager, minutes=[60])
+    factories.approved_week(bob_on_project, manager=manager, minutes=[60])
+    factories.generate(factories.closed_period(LAST_MONDAY, by=manager), by=manager)
+    alice_payout = Payout.objects.get(contractor__user=alice)
+    bob_payout = Payout.objects.get(contractor__user=bob)
+    factories.approve_payout(alice_payout, by=manager)
+    factories.approve_payout(bob_payout, by=manager)
+    paid_on = date(2026, 11, 11)
+
+    with pytest.raises(ValidationError) as refused:
+        services.payouts_mark_paid_many(
+            payments=[
+                services.Payment(bob_payout.pk, "REF-B", paid_on, 2),
+                services.Payment(alice_payout.pk, "REF-A1", paid_on, 3),
+                services.Payment(alice_payout.pk, "REF-A2", paid_on, 4),
+            ],
+            by=manager,
+        )
+
+    assert refused.value.messages[0] == (
+        f"Payout #{alice_payout.pk} appears on lines 3 and 4 with different references "
+        "(REF-A1 and REF-A2); the provider may have paid it twice."
+    )
+    assert set(Payout.objects.values_list("status", flat=True)) == {PayoutStatus.APPROVED}
+
+
+def test_a_report_repeating_a_payment_with_its_own_reference_is_not_a_conflict(
+    clock, manager, alice, alice_on_project
+):
+    factories.approved_week(alice_on_project, manager=manager, minutes=[60])
+    factories.generate(factories.closed_period(LAST_MONDAY, by=manager), by=manager)
+    payout = Payout.objects.get(contractor__user=alice)
+    factories.approve_payout(payout, by=manager)
+    paid_on = date(2026, 11, 11)
+
+    paid, refused = services.payouts_mark_paid_many(
+        payments=[
+            services.Payment(payout.pk, "REF-A", paid_on, 2),
+            services.Payment(payout.pk, "REF-A", paid_on, 3),
+        ],
+        by=manager,
+    )
+
+    assert [p.pk for p in paid] == [payout.pk]
+    assert list(refused) == [payout.pk]

@@ -27,6 +27,7 @@ from tests import factories
 from tests.payments import factories as pay
 from tests.projects import factories as work
 from tests.projects.conftest import clock  # noqa: F401  (a fixture)
+from tests.sanctions import sanction
 
 pytestmark = pytest.mark.django_db
 
@@ -176,6 +177,7 @@ def world(clock, manager, alice):  # noqa: F811
         reason="quality",
         message="Quality dropped; retraining the raters.",
         expected_resume_on=date(2026, 12, 1),
+        short_notice_confirmed=True,
     )
     account_services.api_token_create(user=alice, name="My laptop")
     return {"project": project, "assignment": assignment, "payout": payout}
@@ -278,17 +280,24 @@ def _every_email_kind(clock, manager, alice) -> None:  # noqa: F811
         reason="quality",
         message="Retraining.",
         effective_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
+        short_notice_confirmed=True,
     )
     project_services.project_pause_cancel(project=project, by=manager, message="")
-    project_services.project_pause(project=project, by=manager, reason="budget", message="Budget.")
+    project_services.project_pause(
+        project=project, by=manager, reason="budget", message="Budget.", short_notice_confirmed=True
+    )
     project_services.project_resume(project=project, by=manager, message="")
     project_services.assignment_end(assignment=assignment, by=manager, end_on=date(2026, 11, 30))
-    project_services.assignment_remove(assignment=second, by=manager, reason="Not needed.")
+    project_services.assignment_remove(
+        assignment=second, by=manager, reason="Not needed.", ground="staffing"
+    )
     profile = alice.contractor_profile
-    account_services.contractor_suspend(profile=profile, by=manager, reason="Checking.")
+    sanction(profile, by=manager, reasons="Checking.")
     account_services.contractor_reinstate(profile=profile, by=manager, reason="Done.")
-    project_services.project_close(project=project, by=manager, message="Finished.")
-    account_services.contractor_offboard(profile=profile, by=manager, reason="Programme ended.")
+    project_services.project_close(
+        project=project, by=manager, message="Finished.", short_notice_confirmed=True
+    )
+    sanction(profile, by=manager, outcome="offboarding", reasons="Programme ended.")
 
 
 def _english_sentences() -> set[str]:

@@ -1,6 +1,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db.models import Value
 from django.utils import translation
 from hypothesis import given
@@ -9,6 +10,8 @@ from hypothesis import strategies as st
 from accounts.models import User
 from portal.money import (
     _format_money,
+    currencies_in_use,
+    currency_choices,
     currency_exponent,
     decimal_to_minor,
     format_money,
@@ -16,6 +19,7 @@ from portal.money import (
     line_amount_expression,
     minor_to_decimal,
     plain_amount,
+    validate_currency,
 )
 
 
@@ -119,3 +123,53 @@ def test_plain_amounts_have_exactly_the_currencys_decimals():
     assert plain_amount(0, "KWD") == "0.000"
     assert plain_amount(1234, "JPY") == "1234"
     assert plain_amount(10**15 + 7, "EUR") == "10000000000000.07"
+
+
+# --- Choosing a currency ------------------------------------------------------------------
+
+
+def _codes(choices) -> list[str]:
+    return [code for _group, options in choices for code, _label in options]
+
+
+def test_only_currencies_in_use_are_offered_or_accepted():
+    in_use = currencies_in_use()
+    assert {"EUR", "USD", "IDR", "VND", "TWD", "JPY", "XOF", "CHF"} <= in_use
+    # Metals, funds, test codes and currencies long replaced are not money anyone is paid in.
+    retired = {"XAU", "XAG", "XDR", "XTS", "XXX", "DEM", "AFA", "ADP", "HRK", "BOV", "CHE"}
+    assert not retired & in_use
+    offered = _codes(currency_choices())
+    assert sorted(offered) == sorted(in_use)
+    assert len(offered) == len(set(offered))
+
+
+@pytest.mark.parametrize("code", ["XAU", "XTS", "XXX", "DEM", "AFA", "ADP"])
+def test_a_currency_not_in_use_is_refused_with_a_reason(code):
+    with pytest.raises(ValidationError) as error:
+        validate_currency(code)
+    assert error.value.messages == [f"{code} is not a currency in use today; choose a current one."]
+    with pytest.raises(ValidationError, match="QQQ is not an ISO 4217 currency code"):
+        validate_currency("QQQ")
+    validate_currency("EUR")
+
+
+def test_likely_currencies_come_first_then_the_rest_by_name(settings):
+    settings.VENDOR_COUNTRIES = ["US", "ID"]
+    (suggested, first), (others, rest) = currency_choices(countries=["PH", "US"])
+    assert (suggested, others) == ("Suggested", "Every other currency")
+    assert [code for code, _label in first] == ["PHP", "USD", "IDR"]
+    assert ("PHP", "Philippine Peso (PHP)") in first
+    names = [label for _code, label in rest]
+    assert names == sorted(names, key=str.casefold)
+    assert names[0].startswith("Afghan Afghani")
+
+
+def test_currency_names_are_in_the_readers_language(settings):
+    settings.VENDOR_COUNTRIES = ["TW"]
+    with translation.override("zh-hant"):
+        [(_group, first), _rest] = currency_choices()
+    # Chinese writes the brackets full-width.
+    assert first == [("TWD", "新台幣（TWD）")]
+    with translation.override("vi"):
+        [_first, (_group, rest)] = currency_choices()
+    assert dict(rest)["JPY"] == "Yên Nhật (JPY)"

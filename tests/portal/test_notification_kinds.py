@@ -6,6 +6,7 @@ from accounts import services
 from accounts.models import Application, ContractorProfile
 from portal.models import EmailPreference, Notification, NotificationKind, OutboundEmail
 from tests import factories
+from tests.sanctions import sanction_order
 
 pytestmark = pytest.mark.django_db
 
@@ -64,10 +65,12 @@ def test_account_status_changes_are_always_emailed_with_the_reason(
         user=alice, kind=NotificationKind.ACCOUNT_STATUS, send_email=False
     )
     profile = ContractorProfile.objects.get(user=alice)
+    outcome = "suspension" if action is services.contractor_suspend else "offboarding"
+    order = sanction_order(profile, by=manager, outcome=outcome)
     outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        action(profile=profile, by=manager, reason="Repeated guideline breaches.")
+        action(profile=profile, by=manager, reason="Repeated guideline breaches.", case=order)
 
     notice = _latest(alice)
     assert (notice.kind, notice.title) == (NotificationKind.ACCOUNT_STATUS, subject)

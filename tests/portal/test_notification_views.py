@@ -207,7 +207,11 @@ def test_the_preferences_page_shows_the_mandatory_kinds_as_always_on(alice_clien
     assert re.search(r'id="always-assignment_removed" checked disabled', page)
     assert 'name="hours_approved"' in page
     assert 'name="project_paused"' not in page
-    assert page.count("Always sent") == 6
+    # Six about projects and the account, one about a pay period closing, seven about the
+    # rule book and cases.
+    assert page.count("Always sent") == 14
+    # Staff-only kinds are not offered to a contractor.
+    assert 'name="support_escalated"' not in page
 
 
 def test_turning_off_an_email_keeps_the_notice(alice_client, alice, outbox):
@@ -222,6 +226,10 @@ def test_turning_off_an_email_keeps_the_notice(alice_client, alice, outbox):
             "project_closed",
             "assignment_removed",
             "account_status",
+            "period_closing",
+            *(kind for kind in NotificationKind.values if kind.startswith("case_")),
+            "rules_changed",
+            "support_escalated",  # staff only
         }
     ]
     # Every box but "hours approved" stays ticked; the mandatory kinds can't be sent at all.

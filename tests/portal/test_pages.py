@@ -8,9 +8,9 @@ from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
 
-from accounts import services
 from accounts.models import ContractorProfile
 from tests import factories
+from tests.sanctions import sanction
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +19,13 @@ STYLESHEET = Path(settings.BASE_DIR) / "portal" / "static" / "portal" / "site.cs
 
 def page(response) -> str:
     return response.content.decode()
+
+
+def title_case(html: str) -> list[str]:
+    """allauth's Title Case Words in text, labels or placeholders; the site writes in sentence
+    case (a language's own name, such as "Bahasa Indonesia", is left as it is written)."""
+    found = re.findall(r'(?:>|placeholder=")\s*([A-Z][a-z]+(?: [A-Z][a-z]+)+)', html)
+    return [words for words in found if words != "Bahasa Indonesia"]
 
 
 def nav(html: str) -> str:
@@ -52,17 +59,17 @@ def test_dashboard_greets_the_contractor_with_status_and_onboarding_summary(clie
 
 def test_dashboard_of_an_offboarded_contractor_shows_the_reason(client, alice, manager):
     profile = ContractorProfile.objects.get(user=alice)
-    services.contractor_offboard(profile=profile, by=manager, reason="The programme ended.")
+    sanction(profile, by=manager, outcome="offboarding", reasons="The programme ended.")
     client.force_login(alice)
     html = page(client.get(reverse("home")))
     assert "Your account is closed" in html
     assert "The programme ended." in html
 
 
-def test_anonymous_navigation_offers_log_in_and_sign_up(client):
+def test_anonymous_navigation_offers_sign_in_and_sign_up(client):
     links = nav(page(client.get(reverse("home"))))
-    assert "Log in" in links and "Sign up" in links
-    assert "Log out" not in links
+    assert "Sign in" in links and "Sign up" in links
+    assert "Sign out" not in links
 
 
 def test_contractor_navigation_has_dashboard_onboarding_tokens_security_and_log_out(client, alice):
@@ -86,6 +93,18 @@ def test_applicant_navigation_points_to_the_application(client, applicant):
     links = nav(page(client.get(reverse("accounts:application_status"))))
     assert f'href="{reverse("accounts:application_status")}"' in links
     assert reverse("accounts:onboarding") not in links
+    # Tokens and two-factor authentication serve people who work here, not applicants.
+    assert reverse("accounts:api_tokens") not in links
+    assert reverse("mfa_index") not in links
+    assert "API tokens" not in links and "Security" not in links
+
+
+def test_a_new_sign_up_is_offered_the_application_only(client):
+    client.force_login(factories.user_create("new@example.com"))
+    links = nav(page(client.get(reverse("accounts:apply"))))
+    assert f'href="{reverse("accounts:apply")}"' in links
+    assert reverse("accounts:api_tokens") not in links
+    assert reverse("mfa_index") not in links
 
 
 def test_staff_navigation_has_the_admin_link(client, manager):
@@ -93,6 +112,37 @@ def test_staff_navigation_has_the_admin_link(client, manager):
     links = nav(page(client.get(reverse("accounts:api_tokens"))))
     assert f'href="{reverse("admin:index")}"' in links
     assert reverse("accounts:apply") not in links
+    assert f'href="{reverse("accounts:api_tokens")}"' in links
+    assert f'href="{reverse("mfa_index")}"' in links
+
+
+@pytest.mark.parametrize(
+    ("name", "heading"),
+    [
+        ("account_login", "Sign in"),
+        ("account_signup", "Sign up"),
+        ("account_reset_password", "Reset your password"),
+    ],
+)
+def test_allauth_pages_speak_in_the_sites_words(client, name, heading):
+    html = page(client.get(reverse(name)))
+    assert f"<h1>{heading}</h1>" in re.sub(r"\s*(<h1>|</h1>)\s*", r"\1", html)
+    assert not title_case(html)
+
+
+@pytest.mark.parametrize(
+    ("name", "heading"),
+    [
+        ("account_email", "Email addresses"),
+        ("account_change_password", "Change password"),
+        ("mfa_index", "Two-factor authentication"),
+    ],
+)
+def test_allauth_account_pages_speak_in_the_sites_words(client, alice, name, heading):
+    client.force_login(alice)
+    html = page(client.get(reverse(name)))
+    assert f"<h1>{heading}</h1>" in re.sub(r"\s*(<h1>|</h1>)\s*", r"\1", html)
+    assert not title_case(html)
 
 
 @pytest.mark.parametrize(

@@ -40,7 +40,11 @@ def test_a_pause_tells_each_assignee_in_their_own_language(clock, manager):  # n
             work.assign(project, user, by=manager)
     with translation.override("en"):
         change = project_services.project_pause(
-            project=project, by=manager, reason="budget", message="Budget review."
+            project=project,
+            by=manager,
+            reason="budget",
+            message="Budget review.",
+            short_notice_confirmed=True,
         )
     expected_titles = {}
     for language in people:
@@ -81,7 +85,9 @@ def test_a_fan_out_writes_the_text_once_per_language_and_zone_not_per_person(
         return notify(**{**kwargs, "notice": notice})
 
     monkeypatch.setattr(notices, "notify", counting_notify)
-    told = project_services.project_pause(project=project, by=manager, reason="budget", message="x")
+    told = project_services.project_pause(
+        project=project, by=manager, reason="budget", message="x", short_notice_confirmed=True
+    )
     assert Notification.objects.filter(topic=told.topic).count() == 12
     assert sorted(written) == [
         ("en", "Asia/Jakarta"),

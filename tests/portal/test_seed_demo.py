@@ -1,13 +1,16 @@
 """The seed_demo command behind `make run`."""
 
+import contextlib
 import io
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from accounts.models import (
     AgreementVersion,
@@ -20,8 +23,27 @@ from accounts.models import (
 )
 from accounts.roles import ACCOUNTANTS, VENDOR_MANAGERS
 from accounts.uploads import PDF
+from payments.models import Payout, PayoutLine, PayoutStatus
+from portal.dates import local_today
 from portal.management.commands import seed_demo
-from projects.models import Assignment, Project, ProjectStatus, TimeEntry
+from portal.models import Notification
+from projects import services as project_services
+from projects.models import (
+    Assignment,
+    EntryStatus,
+    PayPeriod,
+    PeriodStatus,
+    Project,
+    ProjectStatus,
+    ProjectStatusChange,
+    ScheduledPause,
+    ScheduledPauseStatus,
+    TimeEntry,
+    TimeEntryStatusChange,
+)
+from projects.pay_periods import closed_pay_period_dates
+from projects.time_rules import assignment_day_problem
+from projects.timesheet import EntryChange, week_days, week_start
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +64,15 @@ def _counts() -> dict[str, int]:
         AgreementVersion,
         Application,
         Project,
+        ProjectStatusChange,
+        ScheduledPause,
         Assignment,
         TimeEntry,
+        TimeEntryStatusChange,
+        PayPeriod,
+        Payout,
+        PayoutLine,
+        Notification,
     ]
     return {model.__name__: model.objects.count() for model in models}
 
@@ -69,19 +98,149 @@ def test_the_demo_people_stand_where_the_readme_says(settings):
     assert application.resume.read().startswith(b"%PDF-")
     assert AgreementVersion.objects.filter(published_at__isnull=False).exists()
     assert ExpertiseArea.objects.count() >= 3
-    statuses = dict(Project.objects.values_list("name", "status"))
-    assert sorted(statuses.values()) == [
-        ProjectStatus.ACTIVE,
-        ProjectStatus.DRAFT,
-        ProjectStatus.PAUSED,
-    ]
-    paused = Project.objects.get(status=ProjectStatus.PAUSED)
-    assert paused.status_changes.filter(to_status=ProjectStatus.PAUSED).get().message
-    assert Assignment.objects.filter(contractor=contractor).count() == 2
-    assert TimeEntry.objects.filter(assignment__contractor=contractor).count() == 1
+    assert dict(Project.objects.values_list("name", "status")) == {
+        seed_demo.SEARCH: ProjectStatus.ACTIVE,
+        seed_demo.CHAT: ProjectStatus.PAUSED,
+        seed_demo.MEDICAL: ProjectStatus.DRAFT,
+        seed_demo.SUPPORT: ProjectStatus.ACTIVE,
+    }
+    assert Assignment.objects.filter(contractor=contractor).count() == 3
     for user in User.objects.all():
         assert user.check_password(seed_demo.DEMO_PASSWORD)
         assert EmailAddress.objects.get(user=user).verified
+
+
+def _carmen_entries():
+    return TimeEntry.objects.filter(assignment__contractor__user__email=seed_demo.CONTRACTOR_EMAIL)
+
+
+def _assert_every_journey_can_be_tried() -> None:
+    """The states issue 10 lists, each where a newcomer can reach it."""
+    carmen = User.objects.get(email=seed_demo.CONTRACTOR_EMAIL)
+    today = local_today(carmen.time_zone)
+    this_monday = week_start(today)
+    last_monday = this_monday - timedelta(weeks=1)
+
+    # An applicant waiting for review.
+    assert Application.objects.get(
+        profile__user__email=seed_demo.APPLICANT_EMAIL, status=ApplicationStatus.SUBMITTED
+    )
+
+    # Closed pay periods before last week, each with approved hours and a payout in
+    # each state; last week's period ended but is still open, for a manager to close.
+    closed = PayPeriod.objects.filter(status=PeriodStatus.CLOSED).order_by("start_on")
+    assert [period.start_on for period in closed] == [
+        this_monday - timedelta(weeks=weeks) for weeks in (5, 4, 3, 2)
+    ]
+    fates = dict(
+        Payout.objects.filter(contractor__user=carmen).values_list("period__start_on", "status")
+    )
+    assert fates == {
+        this_monday - timedelta(weeks=5): PayoutStatus.PAID,
+        this_monday - timedelta(weeks=4): PayoutStatus.FAILED,
+        this_monday - timedelta(weeks=3): PayoutStatus.APPROVED,
+        this_monday - timedelta(weeks=2): PayoutStatus.DRAFT,
+    }
+    paid = Payout.objects.get(status=PayoutStatus.PAID)
+    assert paid.reference and paid.paid_on < today and paid.net_minor > 0
+    assert Payout.objects.get(status=PayoutStatus.FAILED).failure_reason
+    for payout in Payout.objects.all():
+        assert payout.lines.count() > 0
+    assert PayPeriod.objects.get(start_on=last_monday).status == PeriodStatus.OPEN
+
+    # Last week: approved hours, one entry sent back with a reason, still correctable,
+    # and the second contractor's hours waiting for review.
+    last_week = _carmen_entries().filter(work_on__range=(last_monday, this_monday))
+    assert last_week.filter(status=EntryStatus.APPROVED).count() == 4
+    rejected = last_week.get(status=EntryStatus.REJECTED)
+    assert rejected.rejection_reason == seed_demo.REJECTION_REASON
+    assert not closed_pay_period_dates({rejected.work_on})
+    waiting = TimeEntry.objects.filter(status=EntryStatus.SUBMITTED)
+    assert {entry.assignment.contractor.user.email for entry in waiting} == {
+        seed_demo.KONTRAKTOR_EMAIL
+    }
+    assert {entry.work_on for entry in waiting} <= set(week_days(last_monday))
+
+    # A project paused with a reason and a message, and one with a pause announced
+    # for after this week.
+    chat = Project.objects.get(name=seed_demo.CHAT)
+    pause = chat.status_changes.get(to_status=ProjectStatus.PAUSED)
+    assert (pause.reason, pause.message) == ("quality", seed_demo.PAUSE_MESSAGE)
+    scheduled = ScheduledPause.objects.get(status=ScheduledPauseStatus.PENDING)
+    assert scheduled.project.name == seed_demo.SUPPORT
+    assert scheduled.project.status == ProjectStatus.ACTIVE
+    assert scheduled.effective_at > datetime.combine(
+        this_monday + timedelta(days=7), datetime.min.time(), tzinfo=UTC
+    )
+    assert scheduled.message == seed_demo.SCHEDULED_PAUSE_MESSAGE
+
+    # The search project was active all week: every day of it up to today takes time.
+    search = Assignment.objects.select_related("project").get(
+        contractor__user=carmen, project__name=seed_demo.SEARCH
+    )
+    for day in week_days(this_monday):
+        if day <= today:
+            assert (
+                assignment_day_problem(search, day, today=today, time_zone=carmen.time_zone) is None
+            )
+
+
+def test_every_journey_can_be_tried_at_once(settings):
+    _seed(settings)
+
+    _assert_every_journey_can_be_tried()
+    carmen = User.objects.get(email=seed_demo.CONTRACTOR_EMAIL)
+    this_monday = week_start(local_today(carmen.time_zone))
+    search = Assignment.objects.get(contractor__user=carmen, project__name=seed_demo.SEARCH)
+    # The contractor logs this week's Monday and submits; last week's rejected entry is
+    # corrected and sent again.
+    project_services.time_week_submit(
+        by=carmen,
+        week=this_monday,
+        changes=[EntryChange(search.pk, this_monday, "task", 60)],
+    )
+    rejected = _carmen_entries().get(status=EntryStatus.REJECTED)
+    project_services.time_entry_update(
+        by=carmen, entry=rejected, work_on=rejected.work_on, kind="review", minutes=240, note=""
+    )
+    project_services.time_week_submit(by=carmen, week=rejected.work_on)
+    assert not _carmen_entries().filter(status=EntryStatus.REJECTED).exists()
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        # Half past midnight on a Monday in Madrid: still Sunday in UTC.
+        datetime(2026, 11, 29, 23, 30, tzinfo=UTC),
+        # Late on a Sunday in Madrid: already Monday in Jakarta.
+        datetime(2026, 11, 29, 22, 0, tzinfo=UTC),
+        # Midweek, in summer time.
+        datetime(2026, 7, 15, 12, 0, tzinfo=UTC),
+    ],
+    ids=["monday-just-begun", "sunday-night", "midweek"],
+)
+def test_the_demo_is_whole_whenever_it_is_seeded(settings, monkeypatch, moment):
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+    _seed(settings)
+
+    _assert_every_journey_can_be_tried()
+    assert timezone.now() == moment  # the command's clock is put back
+
+
+def test_the_past_is_dated_when_it_happened(settings):
+    _seed(settings)
+
+    carmen = User.objects.get(email=seed_demo.CONTRACTOR_EMAIL)
+    this_monday = week_start(local_today(carmen.time_zone))
+    paid = Payout.objects.get(status=PayoutStatus.PAID)
+    assert paid.period.closed_at.date() == paid.period.end_on + timedelta(days=3)
+    assert paid.paid_on == paid.period.end_on + timedelta(days=5)
+    search = Project.objects.get(name=seed_demo.SEARCH)
+    activated = search.status_changes.get(to_status=ProjectStatus.ACTIVE).effective_at
+    assert activated.date() < this_monday - timedelta(weeks=5)
+    for entry in TimeEntry.objects.exclude(submitted_at=None):
+        assert timezone.localdate(entry.submitted_at) > entry.work_on
 
 
 def test_each_demo_contractor_reads_the_site_in_their_language_and_zone(settings, client):
@@ -114,6 +273,19 @@ def test_a_database_seeded_before_the_second_contractor_gets_them(settings, monk
     dewi = ContractorProfile.objects.get(user__email=seed_demo.KONTRAKTOR_EMAIL)
     assert Assignment.objects.filter(contractor=dewi).count() == 1
     assert "nothing created" in _seed(settings)
+
+
+def test_a_database_whose_projects_started_lately_keeps_what_it_has(settings, monkeypatch):
+    with monkeypatch.context() as earlier:  # every step today, as an older version did it
+        earlier.setattr(seed_demo, "_as_of", lambda moment: contextlib.nullcontext())
+        _seed(settings)
+    assert not Payout.objects.exists()
+    before = _counts()
+
+    output = _seed(settings)
+
+    assert "nothing created" in output
+    assert _counts() == before
 
 
 @pytest.mark.parametrize(

@@ -85,6 +85,7 @@ def test_a_pause_with_the_broker_down_commits_fast_and_every_email_arrives_once_
         by=manager,
         reason=PauseReason.CLIENT_REQUEST,
         message="The client stopped the queue.",
+        short_notice_confirmed=True,
     )
     elapsed = time.monotonic() - started
     print(f"pause with the broker down committed in {elapsed:.2f}s")

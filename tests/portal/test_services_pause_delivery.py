@@ -69,6 +69,7 @@ def test_a_scheduled_pause_then_resume_and_close_reach_each_assignee_exactly_onc
         reason=PauseReason.GUIDELINES,
         message="New guidelines arrive on Monday.",
         effective_at=timezone.now() + timedelta(seconds=3),
+        short_notice_confirmed=True,
     )
     assert Notification.objects.filter(topic=pause.topic).count() == 2
 
@@ -79,7 +80,9 @@ def test_a_scheduled_pause_then_resume_and_close_reach_each_assignee_exactly_onc
         beat_worker,
     )
     services.project_resume(project=project, by=manager, message="Guidelines are live.")
-    services.project_close(project=project, by=manager, message="The client moved on.")
+    services.project_close(
+        project=project, by=manager, message="The client moved on.", short_notice_confirmed=True
+    )
     wait_for(lambda: len(inbox.about("is closed")) == 2, "the closing emails", beat_worker)
     settle(beat_worker)
 
@@ -105,7 +108,11 @@ def test_a_pause_goes_out_in_batches_over_one_smtp_connection_each(
     connections_before = inbox.connections
 
     change = services.project_pause(
-        project=project, by=manager, reason=PauseReason.BUDGET, message="Budget is spent."
+        project=project,
+        by=manager,
+        reason=PauseReason.BUDGET,
+        message="Budget is spent.",
+        short_notice_confirmed=True,
     )
     addresses = {person.email for person in people}
 

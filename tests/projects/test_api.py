@@ -36,6 +36,7 @@ def test_assignments_list_project_status_and_rates(api, alice_on_project, manage
         reason=PauseReason.QUALITY,
         message="Batch review.",
         expected_resume_on=date(2026, 11, 20),
+        short_notice_confirmed=True,
     )
     [item] = api.get(ASSIGNMENTS).json()["results"]
     assert item["id"] == alice_on_project.pk
@@ -47,6 +48,7 @@ def test_assignments_list_project_status_and_rates(api, alice_on_project, manage
         "rate_minor": 2500,
         "currency": "EUR",
         "effective_on": "2026-10-01",
+        "reason": "",
     }
     assert item["weekly_cap_minutes"] == 1200
 

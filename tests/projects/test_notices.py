@@ -53,7 +53,10 @@ def test_a_rate_change_end_removal_and_return_are_each_told(
     services.assignment_end(assignment=alice_on_project, by=manager)
     services.assignment_reinstate(assignment=alice_on_project, by=manager)
     services.assignment_remove(
-        assignment=alice_on_project, by=manager, reason="The language pair closed."
+        assignment=alice_on_project,
+        by=manager,
+        reason="The language pair closed.",
+        ground="staffing",
     )
 
     assert _notices(alice) == [
@@ -66,6 +69,34 @@ def test_a_rate_change_end_removal_and_return_are_each_told(
     assert "€28.00 an hour for work from Monday, November 16, 2026" in bodies[0].body
     assert "The language pair closed." in bodies[3].body
     assert OutboundEmail.objects.filter(to=alice.email).count() == 4
+
+
+def test_a_corrected_rate_is_told_in_the_contractors_language(
+    alice_on_project, alice, bob, manager, fresh
+):
+    alice.language = "id"
+    alice.save(update_fields=["language"])
+    rate = services.assignment_rate_set(
+        assignment=alice_on_project,
+        by=manager,
+        rate_minor=26,
+        currency="JPY",
+        effective_on=date(2026, 11, 16),
+        currency_change_confirmed=True,
+    )
+    Notification.objects.all().delete()
+
+    services.assignment_rate_correct(
+        rate=rate, by=manager, rate_minor=2600, currency="EUR", reason="Wrong currency typed."
+    )
+
+    notice = Notification.objects.get(recipient=alice)
+    assert (notice.kind, notice.language) == (NotificationKind.RATE_CHANGED, "id")
+    assert "Search relevance" in notice.title
+    assert "Wrong currency typed." in notice.body
+    assert "¥26" in notice.body and "€26" in notice.body.replace("\xa0", "")
+    assert _notices(bob) == []
+    assert OutboundEmail.objects.filter(to=alice.email).exists()
 
 
 def test_reviewed_hours_are_told_once_per_contractor_with_the_reason(

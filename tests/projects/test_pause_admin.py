@@ -58,6 +58,7 @@ def _pause_data(**overrides) -> dict:
         "expected_resume_on": "2026-11-30",
         "takes_effect": "now",
         "effective_at": "",
+        "short_notice_confirmed": "on",
     }
     data.update(overrides)
     return data
@@ -75,6 +76,7 @@ def test_the_pause_form_asks_for_reason_message_resume_date_and_timing(staffed, 
         "expected_resume_on",
         "takes_effect",
         "effective_at",
+        "short_notice_confirmed",
     ]
     reasons = dict(form.fields["reason"].choices)
     for label in ("Quality review", "Budget", "Other"):
@@ -100,7 +102,7 @@ def test_bulk_pause_pauses_each_project_and_reports_each_refusal(
 ):
     project, other = staffed
     third = project_create(manager, name="Legal review")
-    services.project_close(project=third, by=manager, message="Done.")
+    services.project_close(project=third, by=manager, message="Done.", short_notice_confirmed=True)
 
     done = _action(manager_client, "pause", [project, other, third], **_pause_data())
 
@@ -170,6 +172,7 @@ def test_calling_off_a_scheduled_pause(staffed, manager_client, manager, alice):
         reason=PauseReason.BUDGET,
         message="Budget runs out.",
         effective_at=NOW + timedelta(days=1),
+        short_notice_confirmed=True,
     )
 
     done = _action(
@@ -181,7 +184,7 @@ def test_calling_off_a_scheduled_pause(staffed, manager_client, manager, alice):
     )
 
     assert sorted(_messages(done)) == [
-        "Chat safety review: «Chat safety review» has no pause scheduled.",
+        "Chat safety review: «Chat safety review» has no pause or close scheduled.",
         "«Search relevance» will not pause; 2 contractors told.",
     ]
     assert ScheduledPause.objects.get().status == ScheduledPauseStatus.CANCELLED
@@ -191,7 +194,13 @@ def test_calling_off_a_scheduled_pause(staffed, manager_client, manager, alice):
 
 def test_resume_and_close_ask_for_a_message(staffed, manager_client, manager):
     project, _other = staffed
-    services.project_pause(project=project, by=manager, reason="quality", message="Review.")
+    services.project_pause(
+        project=project,
+        by=manager,
+        reason="quality",
+        message="Review.",
+        short_notice_confirmed=True,
+    )
 
     form = _action(manager_client, "resume", [project]).context["form"]
     assert list(form.fields) == ["message"]
@@ -200,7 +209,14 @@ def test_resume_and_close_ask_for_a_message(staffed, manager_client, manager):
 
     refused = _action(manager_client, "close", [project], apply="1", message="")
     assert "message" in refused.context["form"].errors
-    closed = _action(manager_client, "close", [project], apply="1", message="Contract ended.")
+    closed = _action(
+        manager_client,
+        "close",
+        [project],
+        apply="1",
+        message="Contract ended.",
+        short_notice_confirmed="on",
+    )
     assert _messages(closed) == ["«Search relevance» is closed; 2 contractors told."]
 
 
@@ -214,7 +230,11 @@ def test_the_project_page_shows_per_change_who_was_told_and_what_the_emails_did(
 ):
     project, _other = staffed
     change = services.project_pause(
-        project=project, by=manager, reason="quality", message="Review."
+        project=project,
+        by=manager,
+        reason="quality",
+        message="Review.",
+        short_notice_confirmed=True,
     )
     OutboundEmail.objects.filter(topic=change.topic, to=bob.email).update(
         status=EmailStatus.FAILED, attempts=5
@@ -232,7 +252,13 @@ def test_the_status_change_list_counts_delivery_in_constant_queries(
     staffed, manager_client, manager, clock
 ):
     project, other = staffed
-    services.project_pause(project=project, by=manager, reason="quality", message="Review.")
+    services.project_pause(
+        project=project,
+        by=manager,
+        reason="quality",
+        message="Review.",
+        short_notice_confirmed=True,
+    )
 
     def count() -> int:
         manager_client.get(CHANGES)
@@ -246,7 +272,13 @@ def test_the_status_change_list_counts_delivery_in_constant_queries(
             person = factories.contractor_create(f"c{number}@example.com", by=manager)
             assign(other, person, by=manager)
     for _round in range(5):
-        services.project_pause(project=other, by=manager, reason="budget", message="Budget.")
+        services.project_pause(
+            project=other,
+            by=manager,
+            reason="budget",
+            message="Budget.",
+            short_notice_confirmed=True,
+        )
         services.project_resume(project=other, by=manager, message="Back.")
     assert count() == one
 
@@ -259,10 +291,63 @@ def test_the_status_change_list_counts_delivery_in_constant_queries(
 def test_outbox_filter_links_work_for_managers(staffed, manager_client, manager):
     project, _other = staffed
     change = services.project_pause(
-        project=project, by=manager, reason="quality", message="Review."
+        project=project,
+        by=manager,
+        reason="quality",
+        message="Review.",
+        short_notice_confirmed=True,
     )
     url = reverse("admin:portal_outboundemail_changelist")
     # Emails leave after commit, which this test never reaches: both are waiting.
     response = manager_client.get(url, {"topic": change.topic, "status__exact": "queued"})
     assert response.status_code == 200
     assert response.context["cl"].result_count == 2
+
+
+# --- Bug: "Now" with a time typed, and a reason nobody chose --------------------------
+
+
+def test_a_time_typed_beside_now_is_refused_next_to_the_field_and_nothing_happens(
+    staffed, manager_client
+):
+    project, _other = staffed
+    response = _action(
+        manager_client,
+        "pause",
+        [project],
+        **_pause_data(takes_effect="now", effective_at="2026-11-14T09:00"),
+    )
+
+    form = response.context["form"]
+    assert "would be ignored" in " ".join(form.errors["effective_at"])
+    page = _text(response)
+    # The message sits in the row of the "Pause at" field, not only at the top.
+    errors = re.search(r'<ul class="errorlist" id="id_effective_at_error">.*?</ul>', page)
+    assert "would be ignored" in errors.group(0)
+    project.refresh_from_db()
+    assert project.status == ProjectStatus.ACTIVE
+    assert not ScheduledPause.objects.exists()
+    assert not Notification.objects.filter(kind__startswith="project_paus").exists()
+
+
+def test_the_pause_reason_starts_empty_and_must_be_chosen(staffed, manager_client):
+    project, _other = staffed
+    form = _action(manager_client, "pause", [project]).context["form"]
+    assert form["reason"].value() in (None, "")
+    assert "selected" not in str(form["reason"]).split("</option>")[1:][0]
+    assert list(form.fields["reason"].choices)[0][0] == ""
+
+    refused = _action(manager_client, "pause", [project], **_pause_data(reason=""))
+
+    assert refused.context["form"].errors["reason"] == ["Choose the reason for the pause."]
+    project.refresh_from_db()
+    assert project.status == ProjectStatus.ACTIVE
+    assert not Notification.objects.filter(kind__startswith="project_paus").exists()
+
+
+def test_a_time_left_empty_beside_now_pauses_at_once(staffed, manager_client):
+    project, _other = staffed
+    done = _action(manager_client, "pause", [project], **_pause_data(reason=PauseReason.BUDGET))
+    assert _messages(done) == ["«Search relevance» is paused; 2 contractors told."]
+    project.refresh_from_db()
+    assert (project.status, project.pause_reason) == (ProjectStatus.PAUSED, PauseReason.BUDGET)

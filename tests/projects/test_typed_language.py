@@ -48,13 +48,18 @@ def _pause_in_english(project, manager) -> None:
             reason=PauseReason.QUALITY,
             message=MESSAGE,
             expected_resume_on=date(2026, 11, 30),
+            short_notice_confirmed=True,
         )
 
 
 def test_a_pause_keeps_the_language_it_was_written_in(clock, alice_on_project, manager):
     with translation.override("vi"):
         services.project_pause(
-            project=alice_on_project.project, by=manager, reason="budget", message="Hết ngân sách."
+            project=alice_on_project.project,
+            by=manager,
+            reason="budget",
+            message="Hết ngân sách.",
+            short_notice_confirmed=True,
         )
     project = alice_on_project.project
     project.refresh_from_db()

@@ -65,6 +65,7 @@ def test_a_paused_project_shows_its_reason_and_expected_resume_date(
         reason=PauseReason.GUIDELINES,
         message="The rubric is being rewritten.",
         expected_resume_on=date(2026, 11, 30),
+        short_notice_confirmed=True,
     )
     body = alice_client.get(MY_PROJECTS).content.decode()
     assert "Paused since Nov 12, 2026" in body
@@ -74,7 +75,9 @@ def test_a_paused_project_shows_its_reason_and_expected_resume_date(
 
 
 def test_a_removed_contractor_sees_the_reason(alice_client, alice_on_project, manager):
-    services.assignment_remove(assignment=alice_on_project, by=manager, reason="Quality dipped.")
+    services.assignment_remove(
+        assignment=alice_on_project, by=manager, reason="Quality dipped.", ground="staffing"
+    )
     body = alice_client.get(MY_PROJECTS).content.decode()
     assert "You were removed from this project" in body
     assert "Quality dipped." in body
@@ -117,6 +120,23 @@ def test_assignment_page_shows_the_rate_history(alice_client, alice_on_project, 
     body = alice_client.get(url).content.decode()
     assert body.index("€30.00") < body.index("€25.00")
     assert "Wed, Nov 4, 2026" in body
+
+
+def test_assignment_page_queries_do_not_grow_with_the_rate_history(
+    alice_client, alice_on_project, manager
+):
+    url = reverse("projects:assignment_detail", args=[alice_on_project.pk])
+    one = _queries(alice_client, url)
+    for day in range(4, 9):
+        services.assignment_rate_set(
+            assignment=alice_on_project,
+            by=manager,
+            rate_minor=2500 + day * 100,
+            currency="EUR",
+            effective_on=date(2026, 11, day),
+        )
+    assert _queries(alice_client, url) == one
+    assert one <= 12
 
 
 def test_another_contractors_assignment_is_404(alice_client, bob_on_project):
@@ -180,14 +200,17 @@ def test_an_unreadable_cell_is_reported_next_to_it_and_nothing_is_saved(
     assert not TimeEntry.objects.exists()
 
 
-def test_a_rule_broken_by_the_grid_is_shown_at_the_cell(alice_client, alice_on_project):
+def test_a_rule_broken_by_the_grid_is_shown_once_and_marks_each_cell(
+    alice_client, alice_on_project
+):
     data = {"week": "2026-11-02", "action": "save"}
     for offset in range(5):
         data |= _grid(alice_on_project, date(2026, 11, 2 + offset), "4:30")
     response = alice_client.post(TIMESHEET, data)
-    cells = [c for row in response.context["sheet"].rows for c in row.cells if c.errors]
-    assert len(cells) == 5
-    assert "over the weekly cap of 20:00" in cells[0].errors[0]
+    [shared] = response.context["errors"].shared
+    assert "over the weekly cap of 20:00" in shared.message
+    lines = response.context["lines"]
+    assert [ids for line in lines for _cell, ids in line.cells][:5] == ["x-1"] * 5
     assert "Nothing was saved" in response.content.decode()
     assert not TimeEntry.objects.exists()
 
@@ -273,7 +296,11 @@ def test_cells_for_another_contractors_assignment_are_refused(
 def test_paused_days_have_no_input_and_say_why(clock, alice_client, alice_on_project, manager):
     with clock.back_at(datetime(2026, 11, 4, 14, tzinfo=UTC)):
         services.project_pause(
-            project=alice_on_project.project, by=manager, reason="no_work", message="Empty."
+            project=alice_on_project.project,
+            by=manager,
+            reason="no_work",
+            message="Empty.",
+            short_notice_confirmed=True,
         )
     body = alice_client.get(TIMESHEET, {"week": "2026-11-02"}).content.decode()
     assert f'name="m-{alice_on_project.pk}-task-2026-11-04"' in body
@@ -341,6 +368,7 @@ def test_dashboard_queries_do_not_grow_with_assignments(clock, alice_client, ali
     for assignment in others:
         log(alice, assignment, LAST_MONDAY, 10)
     assert _queries(alice_client, reverse("home")) == one
+    assert one <= 12
 
 
 def test_dashboard_reads_the_contractor_once_in_a_fixed_number_of_queries(
@@ -349,8 +377,9 @@ def test_dashboard_reads_the_contractor_once_in_a_fixed_number_of_queries(
     log(alice, alice_on_project, LAST_MONDAY, 60)
     alice_client.get(reverse("home"))  # warm the per-process caches (content types) first
     # 19 queries when the view, the work section and the earnings section each
-    # fetched the profile (three times, and its languages and expertise once).
-    with django_assert_max_num_queries(15) as queries:
+    # fetched the profile (three times, and its languages and expertise once); 15
+    # while the tax form, the payout details and an unshown application had their own.
+    with django_assert_max_num_queries(12) as queries:
         assert alice_client.get(reverse("home")).status_code == 200
     profile_reads = [
         q for q in queries.captured_queries if 'FROM "accounts_contractorprofile"' in q["sql"]
