@@ -91,18 +91,22 @@ def _contractor_checks(page: Page, base: str, email: str) -> None:
     expect(payout).to_contain_text("€87.50")
     expect(payout).to_contain_text("Paid on")
     expect(payout).to_contain_text("WISE-20261116-7")
-    lines = payout.locator("tbody tr")
+    expect(payout).to_contain_text("Your bank account ••••3000")
+    expect(page.locator("figure.chart figcaption")).to_contain_text("€87.50 approved in 12 weeks")
+    expect(page.locator("figure.chart li.chart__row").nth(1)).to_contain_text("€87.50")
+    # At phone width every amount is on screen: nothing scrolls sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # The earnings page lists payouts; each payout's lines are one click away.
+    payout.get_by_role("link", name=re.compile(r"The 2 lines of the week of")).click()
+    detail = page.locator("article.payout").first
+    lines = detail.locator("tbody tr")
     expect(lines).to_have_count(2)
     expect(lines.nth(0)).to_contain_text("Search relevance")
     expect(lines.nth(0)).to_contain_text("2:00")
     expect(lines.nth(0)).to_contain_text("€50.00")
     expect(lines.nth(1)).to_contain_text("Review")
     expect(lines.nth(1)).to_contain_text("€37.50")
-    expect(payout.locator("tfoot")).to_contain_text("Total")
-    expect(payout).to_contain_text("Your bank account ••••3000")
-    expect(page.locator("figure.chart figcaption")).to_contain_text("€87.50 approved in 12 weeks")
-    expect(page.locator("figure.chart li.chart__row").nth(1)).to_contain_text("€87.50")
-    # At phone width every amount is on screen: nothing scrolls sideways.
+    expect(detail.locator("tfoot")).to_contain_text("Total")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
