@@ -91,6 +91,22 @@ def _payable_entries_sql(t: dict[str, str], join: str = "") -> str:
     """  # noqa: S608 - table names come from the models' metadata, values are parameters.
 
 
+def generation_params(period: PayPeriod, *, by: User | None) -> dict[str, Any]:
+    """The parameters of the generation statements for ``period`` (also the benchmark's)."""
+    return {
+        "period": period.pk,
+        "start": period.start_on,
+        "end": period.end_on,
+        "approved": EntryStatus.APPROVED.value,
+        "late": True,
+        "on_time": False,
+        "draft": PayoutStatus.DRAFT.value,
+        **OPEN_PARAMS,
+        "now": connection.ops.adapt_datetimefield_value(timezone.now()),
+        "by": by.pk if by else None,
+    }
+
+
 def _insert_payouts(cursor: CursorWrapper, t: dict[str, str], params: Mapping[str, Any]) -> int:
     """One draft per contractor and currency with payable entries and no open payout."""
     cursor.execute(
@@ -210,18 +226,7 @@ def payouts_generate(*, period: PayPeriod, by: User | None) -> GenerationResult:
             ),
             params={"period": str(period)},
         )
-    params = {
-        "period": period.pk,
-        "start": period.start_on,
-        "end": period.end_on,
-        "approved": EntryStatus.APPROVED.value,
-        "late": True,
-        "on_time": False,
-        "draft": PayoutStatus.DRAFT.value,
-        **OPEN_PARAMS,
-        "now": connection.ops.adapt_datetimefield_value(timezone.now()),
-        "by": by.pk if by else None,
-    }
+    params = generation_params(period, by=by)
     t = tables()
     with connection.cursor() as cursor:
         created = _insert_payouts(cursor, t, params)

@@ -44,7 +44,6 @@ from payments.management.bench_data import (
 )
 from payments.models import Payout
 from payments.services import generation, period_bounds
-from payments.services.generation import OPEN_PARAMS
 from payments.sql import tables
 from portal.money import line_amount_sql
 from projects.models import PayPeriod
@@ -229,15 +228,7 @@ def _write_floor(period: PayPeriod) -> float:
     """The least any design storing a constrained line per entry pays: the lines written by one
     INSERT … SELECT into the real table, foreign key checks included; rolled back."""
     t = tables()
-    params = {
-        "period": period.pk,
-        "start": period.start_on,
-        "end": period.end_on,
-        "approved": "approved",
-        "draft": "draft",
-        "now": timezone.now(),
-        **OPEN_PARAMS,
-    }
+    params = generation.generation_params(period, by=None)
     with transaction.atomic(), connection.cursor() as cursor:
         created = generation._insert_payouts(cursor, t, params)
         generation._refresh_statistics(cursor, t, created)
@@ -252,6 +243,7 @@ def _write_floor(period: PayPeriod) -> float:
             JOIN {t["payout"]} p ON p.contractor_id = a.contractor_id
              AND p.currency = te.currency AND p.period_id = %(period)s
             WHERE te.status = %(approved)s AND te.work_on BETWEEN %(start)s AND %(end)s
+              AND te.late = %(on_time)s
             """,  # noqa: S608
             params,
         )
