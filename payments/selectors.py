@@ -8,8 +8,10 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from statistics import median
 from typing import Any
 
+from babel.numbers import format_percent
 from django.conf import settings
 from django.db.models import (
     BigIntegerField,
@@ -29,9 +31,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import ContractorProfile, User
-from payments.models import Adjustment, Payout, PayoutLine, PayoutStatus
+from payments.models import Adjustment, AdjustmentKind, Payout, PayoutLine, PayoutStatus
 from payments.services.periods import PERIOD_DAYS, period_bounds
-from portal.dates import local_today
+from portal.dates import babel_locale, local_today
 from portal.money import line_amount_expression
 from projects.models import EntryStatus, PayPeriod, TimeEntry
 
@@ -451,3 +453,86 @@ def earnings_dashboard_for_contractor(profile: ContractorProfile) -> EarningsDas
     return EarningsDashboard(
         earnings=period_earnings_for_contractor(profile, day=today), latest_payout=latest
     )
+
+
+# --- The public on-time record -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PayRecordRow:
+    """One month of payments: how many payouts were paid, how many by their due date, the
+    median days from their period's close to payment, and the late-payment compensation
+    paid with them, per currency."""
+
+    month: date
+    paid: int
+    on_time: int
+    median_days: float | None
+    compensation: list[tuple[int, str]]
+
+    @property
+    def share_percent(self) -> str:
+        """The share paid by the due date, as a percentage in the reader's language."""
+        return format_percent(self.on_time / self.paid, locale=babel_locale())
+
+
+def pay_record(*, months: int = 12, now: datetime | None = None) -> list[PayRecordRow]:
+    """Per month paid (newest first, the last ``months``): the share of payouts paid by their
+    due date, the median days from the period's close to payment, and the compensation.
+
+    Computed from the payouts themselves, by the day each was paid (``paid_on``): paid
+    ones only, so one still unpaid shows up in the month it is paid. Compensation for a
+    late payout travels on the contractor's next payout (payments.services.owed), so it
+    counts in the month that one is paid. Days are counted in the server's zone, as
+    ``Payout.due_on`` is.
+    """
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    year, month = divmod(local.year * 12 + local.month - 1 - (months - 1), 12)
+    since = local.replace(
+        year=year, month=month + 1, day=1, hour=0, minute=0, second=0, microsecond=0
+    )
+    late = Adjustment.objects.filter(payout=OuterRef("pk"), kind=AdjustmentKind.LATE)
+    rows = (
+        Payout.objects.filter(
+            status=PayoutStatus.PAID,
+            paid_on__gte=since.date(),
+            period__closed_at__isnull=False,
+        )
+        .annotate(
+            compensation=Coalesce(
+                Subquery(
+                    late.order_by().values("payout").annotate(s=Sum("amount_minor")).values("s"),
+                    output_field=BigIntegerField(),
+                ),
+                Value(0),
+            )
+        )
+        .order_by()
+        .values_list("paid_on", "period__closed_at", "currency", "compensation")
+    )
+    groups: dict[date, dict[str, Any]] = {}
+    for paid_on, closed_at, currency, compensation in rows.iterator():
+        # The filter keeps only paid payouts of closed periods: both are set.
+        assert paid_on is not None and closed_at is not None
+        closed_on = timezone.localdate(closed_at)
+        group = groups.setdefault(
+            paid_on.replace(day=1), {"days": [], "on_time": 0, "compensation": defaultdict(int)}
+        )
+        group["days"].append((paid_on - closed_on).days)
+        if paid_on <= closed_on + timedelta(days=settings.PAYOUT_DUE_DAYS):
+            group["on_time"] += 1
+        if compensation:
+            group["compensation"][currency] += compensation
+    return [
+        PayRecordRow(
+            month=month_start,
+            paid=len(group["days"]),
+            on_time=group["on_time"],
+            median_days=median(group["days"]),
+            compensation=sorted(
+                (amount, currency) for currency, amount in group["compensation"].items()
+            ),
+        )
+        for month_start, group in sorted(groups.items(), reverse=True)
+    ]

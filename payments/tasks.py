@@ -5,6 +5,7 @@ from celery import shared_task
 from payments.services import pay_periods_close_due as close_due
 from payments.services import pay_periods_ensure
 from payments.services import pay_periods_remind_due as remind_due
+from payments.services import payouts_overdue_remind as overdue_remind
 from portal.db_faults import RETRY_ON_DB_FAULTS
 
 
@@ -25,3 +26,9 @@ def pay_periods_close_due() -> int:
 def pay_periods_remind() -> int:
     """Remind each period's contractors and reviewers once before it closes; safe to rerun."""
     return remind_due()
+
+
+@shared_task(ignore_result=True, **RETRY_ON_DB_FAULTS)
+def payouts_overdue() -> int:
+    """Tell the staff who pay that payouts are overdue, at most once a day; safe to rerun."""
+    return overdue_remind()

@@ -93,10 +93,11 @@ class NotificationKind(models.TextChoices):
     CASE_DECIDED = "case_decided", _("Case decided")
     CASE_APPEAL = "case_appeal", _("Appeal decided")
     CASE_STATUS = "case_status", _("Case updated")
+    PAYOUTS_OVERDUE = "payouts_overdue", _("Payouts overdue")
 
 
 # Only staff receive these; a contractor's email preferences do not offer them.
-STAFF_ONLY_KINDS = frozenset({NotificationKind.SUPPORT_ESCALATED})
+STAFF_ONLY_KINDS = frozenset({NotificationKind.SUPPORT_ESCALATED, NotificationKind.PAYOUTS_OVERDUE})
 
 # People must hear about these by email whatever their preferences say.
 MANDATORY_EMAIL_KINDS = frozenset(
@@ -116,6 +117,8 @@ MANDATORY_EMAIL_KINDS = frozenset(
         NotificationKind.CASE_DECIDED,
         NotificationKind.CASE_APPEAL,
         NotificationKind.CASE_STATUS,
+        # Every day unpaid costs the contractor and the vendor: the managers cannot opt out.
+        NotificationKind.PAYOUTS_OVERDUE,
     }
 )
 

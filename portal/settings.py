@@ -365,6 +365,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.support.tasks.support_clocks_check",
         "schedule": timedelta(minutes=5),
     },
+    # Overdue payouts reach the staff who pay once a day; checked hourly so a beat that
+    # restarts, or a worker that was down, still sends that day's email.
+    "payouts-overdue": {
+        "task": "payments.tasks.payouts_overdue",
+        "schedule": timedelta(hours=1),
+    },
 }
 # Pay periods are weeks starting on this weekday (0 = Monday … 6 = Sunday); the
 # schedule closes each one this many whole days after its last day.

@@ -4,7 +4,6 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal import views
-from portal.support import views as support_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,7 +15,7 @@ urlpatterns = [
     path("", include("payments.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("help/", include("portal.support.urls")),
-    path("transparency/", support_views.transparency, name="transparency"),
+    path("transparency/", views.transparency, name="transparency"),
     path("rules/", include("accounts.rules_urls")),
     path("cases/", include("projects.cases.urls")),
     path("admin/", admin.site.urls),

@@ -19,9 +19,14 @@ from accounts.selectors import (
     contractor_with_paperwork_for_user,
 )
 from accounts.services import user_preferences_set
-from payments.selectors import earnings_dashboard_for_contractor, payout_queue_for_staff
+from payments.selectors import (
+    earnings_dashboard_for_contractor,
+    pay_record,
+    payout_queue_for_staff,
+)
 from portal.celery import app as celery_app
 from portal.dates import day_label, format_minutes
+from portal.support import selectors as support_selectors
 from projects.selectors import (
     review_weeks_waiting,
     review_weeks_waiting_count,
@@ -221,3 +226,20 @@ def _payout_items(user) -> list[TodoItem]:
             )
         )
     return items
+
+
+@require_GET
+def transparency(request: HttpRequest) -> HttpResponse:
+    """The public record (no login): how fast questions are answered and how punctually
+    contractors are paid. It lives here because it reads both support and payments, and
+    only the portal's views may stand on top of payments."""
+    return render(
+        request,
+        "support/transparency.html",
+        {
+            "record": support_selectors.answer_record(),
+            "targets": support_selectors.targets(),
+            "pay_record": pay_record(),
+            "due_days": settings.PAYOUT_DUE_DAYS,
+        },
+    )

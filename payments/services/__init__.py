@@ -21,7 +21,11 @@ from payments.services.periods import (
     pay_periods_ensure,
     period_bounds,
 )
-from payments.services.reminders import pay_period_remind, pay_periods_remind_due
+from payments.services.reminders import (
+    pay_period_remind,
+    pay_periods_remind_due,
+    payouts_overdue_remind,
+)
 
 __all__ = [
     "AdjustmentDetails",
@@ -43,6 +47,7 @@ __all__ = [
     "payout_retry",
     "payouts_generate",
     "payouts_mark_paid_many",
+    "payouts_overdue_remind",
     "standby_attach",
     "period_bounds",
 ]

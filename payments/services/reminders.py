@@ -21,9 +21,10 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.selectors import staff_with_permission
+from payments.models import Payout
 from payments.services.periods import pay_periods_ensure
-from portal.dates import format_moment
-from portal.models import NotificationKind
+from portal.dates import format_day, format_moment
+from portal.models import Notification, NotificationKind
 from portal.notifications import Notice, notify
 from projects.models import EDITABLE_ENTRY_STATUSES, EntryStatus, PayPeriod, PeriodStatus, TimeEntry
 
@@ -135,3 +136,69 @@ def pay_periods_remind_due(*, now: datetime | None = None) -> int:
             pay_period_remind(period=period, now=now)
             reminded += 1
     return reminded
+
+
+@transaction.atomic
+def payouts_overdue_remind(*, now: datetime | None = None) -> int:
+    """Tell the staff who can pay that payouts are overdue; at most once a day.
+
+    A payout is overdue when it is approved (or failed) and its due date has
+    passed. The day's notices carry the topic ``payouts-overdue:<day>``; the
+    overdue payouts are locked first, so two runs on the same day queue behind
+    each other and the second finds the first one's notices. Returns how many
+    people were told (0 when nothing is overdue or today's notice went out).
+    """
+    # Imported here: the selectors module imports the services package.
+    from payments.selectors import UNPAID_PAYOUT_STATUSES
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    first_day_not_late = today - timedelta(days=settings.PAYOUT_DUE_DAYS)
+    overdue = Payout.objects.filter(
+        status__in=UNPAID_PAYOUT_STATUSES,
+        period__closed_at__lt=timezone.make_aware(datetime.combine(first_day_not_late, time.min)),
+    )
+    locked = list(
+        overdue.select_for_update(of=("self",)).order_by("pk").values_list("pk", "period_id")
+    )
+    if not locked:
+        return 0
+    topic = f"payouts-overdue:{today.isoformat()}"
+    if Notification.objects.filter(kind=NotificationKind.PAYOUTS_OVERDUE, topic=topic).exists():
+        return 0
+    count = len(locked)
+    period_ids = sorted({period_id for _pk, period_id in locked})
+    # Payout.due_on: the period's close plus PAYOUT_DUE_DAYS.
+    # Overdue payouts belong to closed periods, so every closed_at is set.
+    first_closed = min(
+        closed
+        for closed in PayPeriod.objects.filter(pk__in=period_ids).values_list(
+            "closed_at", flat=True
+        )
+        if closed is not None
+    )
+    oldest = timezone.localdate(first_closed) + timedelta(days=settings.PAYOUT_DUE_DAYS)
+
+    def notice() -> Notice:
+        values = {"count": count, "since": format_day(oldest)}
+        return Notice(
+            title=ngettext("%(count)d payout is overdue", "%(count)d payouts are overdue", count)
+            % values,
+            body=ngettext(
+                "%(count)d payout is past its due date and not paid yet; the oldest was due "
+                "on %(since)s. Each started week late adds compensation to it.",
+                "%(count)d payouts are past their due date and not paid yet; the oldest was "
+                "due on %(since)s. Each started week late adds compensation to them.",
+                count,
+            )
+            % values,
+        )
+
+    return notify(
+        recipients=staff_with_permission("payments.pay_payout"),
+        kind=NotificationKind.PAYOUTS_OVERDUE,
+        notice=notice,
+        link=f"{reverse('admin:payments_payout_changelist')}"
+        f"?status__in=approved,failed&period__in={','.join(map(str, period_ids))}",
+        topic=topic,
+    )

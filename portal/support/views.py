@@ -1,4 +1,4 @@
-"""The asker's side of support (/help/) and the public answer-time record (/transparency/)."""
+"""The asker's side of support (/help/); the public record (/transparency/) is portal.views'."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -173,13 +173,4 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
         as_attachment=True,
         filename=found.original_name,
         content_type=found.content_type,
-    )
-
-
-@require_http_methods(["GET"])
-def transparency(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "support/transparency.html",
-        {"record": selectors.answer_record(), "targets": selectors.targets()},
     )

@@ -124,6 +124,7 @@ def _notify_contractors(entries: list[TimeEntry], kind: str, *, reason: str) -> 
             "reason": reason,
             "written_in": contractor_entries[0].written_in,
             "site_url": settings.SITE_URL,
+            "late": any(entry.late for entry in contractor_entries),
         }
         week = contractor_entries[0].work_on.isoformat()
 
@@ -164,7 +165,20 @@ def _summary(entries: list[TimeEntry], total: str, reason: str) -> str:
             )
             % values
         )
-    return (
+    late = sum(1 for entry in entries if entry.late)
+    if late == len(entries):
+        # The period these hours belong to has closed: they join the next payout instead.
+        return (
+            ngettext(
+                "%(count)d late entry (%(total)s) on %(projects)s approved; "
+                "it will be paid in the next payout.",
+                "%(count)d late entries (%(total)s) on %(projects)s approved; "
+                "they will be paid in the next payout.",
+                len(entries),
+            )
+            % values
+        )
+    text = (
         ngettext(
             "%(count)d entry (%(total)s) on %(projects)s approved; "
             "it will be paid with its pay period.",
@@ -174,3 +188,13 @@ def _summary(entries: list[TimeEntry], total: str, reason: str) -> str:
         )
         % values
     )
+    if late:
+        text += " " + (
+            ngettext(
+                "%(count)d of them is late hours and will be paid in the next payout.",
+                "%(count)d of them are late hours and will be paid in the next payout.",
+                late,
+            )
+            % {"count": late}
+        )
+    return text

@@ -99,3 +99,21 @@ def test_hours_submitted_on_time_stay_with_their_own_period(
     assert factories.generate(last_week, by=manager).lines_added == 1
     _this_week, result = _close_this_week_and_generate(clock, manager)
     assert result.lines_added == 0
+
+
+def test_the_approval_notice_of_late_hours_says_they_are_paid_in_the_next_payout(
+    manager, alice, alice_on_project, outbox, django_capture_on_commit_callbacks
+):
+    from portal.models import Notification, NotificationKind
+
+    log(alice, alice_on_project, LAST_MONDAY, 90)
+    factories.closed_period(LAST_MONDAY, by=manager)
+    submitted = project_services.time_week_submit(by=alice, week=LAST_MONDAY)
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.approve(submitted, by=manager)
+
+    notice = Notification.objects.get(recipient=alice, kind=NotificationKind.HOURS_APPROVED)
+    assert "late entry (1:30)" in notice.body
+    assert "paid in the next payout" in notice.body
+    assert "with its pay period" not in notice.body
+    assert "are paid in the next payout" in outbox[-1].body

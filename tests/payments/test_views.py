@@ -199,7 +199,8 @@ def test_each_payout_says_where_the_money_goes_and_when(
 
     assert "Sent to" in paid and "Your bank account ••••3000" in paid
     assert "Paid on Nov 12, 2026." in paid
-    assert "Due by" not in paid
+    # A paid payout keeps its due date, so the contractor sees whether it came in time.
+    assert "Due by" in paid and "Nov 19, 2026" in paid
     alice_paid_week.refresh_from_db()
     assert (alice_paid_week.paid_to_method, alice_paid_week.paid_to_account) == (
         "bank_transfer",

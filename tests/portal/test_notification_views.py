@@ -230,6 +230,7 @@ def test_turning_off_an_email_keeps_the_notice(alice_client, alice, outbox):
             *(kind for kind in NotificationKind.values if kind.startswith("case_")),
             "rules_changed",
             "support_escalated",  # staff only
+            "payouts_overdue",  # staff only, and mandatory
         }
     ]
     # Every box but "hours approved" stays ticked; the mandatory kinds can't be sent at all.
