@@ -394,6 +394,30 @@ class PayoutQueue:
     overdue_period_ids: list[int]
 
 
+DUE_SOON_DAYS = 3
+
+
+def _closed_before(day: date) -> Q:
+    """Periods closed before ``day`` began (in the current time zone)."""
+    return Q(period__closed_at__lt=timezone.make_aware(datetime.combine(day, time.min)))
+
+
+def payouts_overdue_q(*, today: date) -> Q:
+    """Unpaid payouts whose due date (``Payout.due_on``) is before ``today``."""
+    first_day_not_late = today - timedelta(days=settings.PAYOUT_DUE_DAYS)
+    return Q(status__in=UNPAID_PAYOUT_STATUSES) & _closed_before(first_day_not_late)
+
+
+def payouts_due_soon_q(*, today: date) -> Q:
+    """Unpaid payouts due today or in the next ``DUE_SOON_DAYS`` days (not yet overdue)."""
+    first_day_not_late = today - timedelta(days=settings.PAYOUT_DUE_DAYS)
+    return (
+        Q(status__in=[PayoutStatus.DRAFT, *UNPAID_PAYOUT_STATUSES])
+        & ~_closed_before(first_day_not_late)
+        & _closed_before(first_day_not_late + timedelta(days=DUE_SOON_DAYS + 1))
+    )
+
+
 def payout_queue_for_staff(*, today: date) -> PayoutQueue:
     """Drafts to approve, and unpaid payouts past their due date; one query.
 
@@ -401,11 +425,7 @@ def payout_queue_for_staff(*, today: date) -> PayoutQueue:
     (``Payout.due_on``: its period's close plus ``PAYOUT_DUE_DAYS``) is before
     ``today``, which is a day in the current time zone.
     """
-    first_day_not_late = today - timedelta(days=settings.PAYOUT_DUE_DAYS)
-    overdue = Q(
-        status__in=UNPAID_PAYOUT_STATUSES,
-        period__closed_at__lt=timezone.make_aware(datetime.combine(first_day_not_late, time.min)),
-    )
+    overdue = payouts_overdue_q(today=today)
     rows = (
         Payout.objects.filter(Q(status=PayoutStatus.DRAFT) | overdue)
         .order_by()

@@ -213,15 +213,12 @@ def _payout_items(user) -> list[TodoItem]:
             )
         )
     if user.has_perm("payments.view_payout"):
-        periods = ",".join(str(pk) for pk in queue.overdue_period_ids) or "0"
         items.append(
             TodoItem(
                 key="payouts_overdue",
                 title=_("Payouts overdue"),
                 count=queue.overdue,
-                url=_admin_list(
-                    "payments_payout", status__in="approved,failed", period__in=periods
-                ),
+                url=_admin_list("payments_payout", due="overdue"),
                 help=_("Approved or failed, and still unpaid after their due date."),
             )
         )

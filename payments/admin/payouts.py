@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
@@ -112,6 +113,27 @@ class RecentPeriodFilter(admin.SimpleListFilter):
         return queryset.filter(period_id=self.value())
 
 
+class DueFilter(admin.SimpleListFilter):
+    """Unpaid payouts past their due date, and those due in the next few days."""
+
+    title = _("due date")
+    parameter_name = "due"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return [
+            ("overdue", gettext("Overdue")),
+            ("soon", gettext("Due in the next %(days)s days") % {"days": selectors.DUE_SOON_DAYS}),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Payout]) -> QuerySet[Payout]:
+        today = timezone.localdate()
+        if self.value() == "overdue":
+            return queryset.filter(selectors.payouts_overdue_q(today=today))
+        if self.value() == "soon":
+            return queryset.filter(selectors.payouts_due_soon_q(today=today))
+        return queryset
+
+
 @admin.register(Payout)
 class PayoutAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
@@ -129,6 +151,7 @@ class PayoutAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     list_filter = (
         "status",
+        DueFilter,
         RecentPeriodFilter,
         "currency",
         ("contractor__country", CountryFilter),

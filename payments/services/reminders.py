@@ -149,15 +149,11 @@ def payouts_overdue_remind(*, now: datetime | None = None) -> int:
     people were told (0 when nothing is overdue or today's notice went out).
     """
     # Imported here: the selectors module imports the services package.
-    from payments.selectors import UNPAID_PAYOUT_STATUSES
+    from payments.selectors import payouts_overdue_q
 
     now = now or timezone.now()
     today = timezone.localdate(now)
-    first_day_not_late = today - timedelta(days=settings.PAYOUT_DUE_DAYS)
-    overdue = Payout.objects.filter(
-        status__in=UNPAID_PAYOUT_STATUSES,
-        period__closed_at__lt=timezone.make_aware(datetime.combine(first_day_not_late, time.min)),
-    )
+    overdue = Payout.objects.filter(payouts_overdue_q(today=today))
     locked = list(
         overdue.select_for_update(of=("self",)).order_by("pk").values_list("pk", "period_id")
     )
@@ -198,7 +194,6 @@ def payouts_overdue_remind(*, now: datetime | None = None) -> int:
         recipients=staff_with_permission("payments.pay_payout"),
         kind=NotificationKind.PAYOUTS_OVERDUE,
         notice=notice,
-        link=f"{reverse('admin:payments_payout_changelist')}"
-        f"?status__in=approved,failed&period__in={','.join(map(str, period_ids))}",
+        link=f"{reverse('admin:payments_payout_changelist')}?due=overdue",
         topic=topic,
     )

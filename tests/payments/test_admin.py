@@ -6,7 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from payments import services
 from payments.admin.payouts import RECENT_PERIODS, RecentPeriodFilter
 from payments.models import Adjustment, Payout, PayoutStatus
 from projects.models import PayPeriod, PeriodStatus
@@ -298,3 +300,26 @@ def test_the_period_filter_offers_recent_periods_and_takes_any_from_its_page(
     chosen = manager_client.get(PAYOUTS, {"period__id__exact": period.pk})
     assert chosen.context["cl"].result_count == 1
     assert manager_client.get(PAYOUTS, {"period__id__exact": "x"}).status_code == 302  # ?e=1
+
+
+def test_the_due_filter_finds_overdue_payouts_and_those_due_soon(
+    clock, manager_client, manager, alice_paid_week
+):
+    payout = factories.approve_payout(alice_paid_week, by=manager)
+    period = payout.period
+
+    def listed(which: str) -> list[int]:
+        response = manager_client.get(PAYOUTS, {"due": which})
+        return [p.pk for p in response.context["cl"].result_list]
+
+    # Due PAYOUT_DUE_DAYS (7) after the close: closed 5 days ago, it is due in 2 days.
+    PayPeriod.objects.filter(pk=period.pk).update(closed_at=timezone.now() - timedelta(days=5))
+    assert listed("overdue") == []
+    assert listed("soon") == [payout.pk]
+    PayPeriod.objects.filter(pk=period.pk).update(closed_at=timezone.now() - timedelta(days=8))
+    assert listed("overdue") == [payout.pk]
+    assert listed("soon") == []
+    services.payout_mark_paid(
+        payout=payout, by=manager, reference="R-1", paid_on=timezone.localdate()
+    )
+    assert listed("overdue") == []
