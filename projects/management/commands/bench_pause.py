@@ -165,10 +165,10 @@ def _seed_contractors(cursor, count: int, manager_id: int) -> None:
     cursor.execute(
         """
         INSERT INTO accounts_contractorprofile
-            (user_id, legal_name, display_name, country, time_zone, hours_per_week,
+            (user_id, legal_name, display_name, country, subdivision, time_zone, hours_per_week,
              payout_currency, status, status_reason, status_changed_at,
              identity_verified_at, identity_verified_by_id, created_at, updated_at)
-        SELECT u.id, 'Contractor ' || u.id, 'C' || u.id, 'DE', 'Europe/Berlin', 20,
+        SELECT u.id, 'Contractor ' || u.id, 'C' || u.id, 'DE', '', 'Europe/Berlin', 20,
                'EUR', 'active', '', now(), now(), %s, now(), now()
         FROM accounts_user AS u WHERE u.email LIKE 'bench-%%@example.com'
         """,
