@@ -37,7 +37,7 @@ from projects.selectors import (
 logger = logging.getLogger(__name__)
 
 # How many contractor-weeks the admin's to-do list names one by one.
-TODO_WEEKS_SHOWN = 8
+REVIEW_WEEKS_LISTED = 8
 
 
 @require_GET
@@ -177,7 +177,7 @@ def _applications_item() -> TodoItem:
 
 
 def _hours_item() -> TodoItem:
-    weeks = review_weeks_waiting(limit=TODO_WEEKS_SHOWN)
+    weeks = review_weeks_waiting(limit=REVIEW_WEEKS_LISTED)
     links = [
         TodoLink(
             label=_("%(contractor)s, week of %(day)s")
