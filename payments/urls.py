@@ -10,4 +10,5 @@ urlpatterns = [
     path("earnings/payouts/<int:pk>/", views.payout, name="payout"),
     path("payroll/", views.payroll, name="payroll"),
     path("payroll/export.csv", views.payroll_csv, name="payroll_csv"),
+    path("payroll/export/", views.payroll_export, name="payroll_export"),
 ]

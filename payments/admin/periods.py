@@ -1,4 +1,4 @@
-"""Pay periods: close a week, generate its payouts.
+"""Pay periods: close a week, generate its payouts (a background job per period).
 
 Periods are not added by hand: the schedule opens each week's, and opening
 this list creates any the schedule has not yet (``make run`` has no beat).
@@ -9,15 +9,14 @@ from functools import partial
 from django.conf import settings
 from django.contrib import admin
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from accounts.models import User
 from payments import services
-from portal.admin_kit import ReadOnlyInline, run_each, run_once
+from portal.admin_kit import ReadOnlyInline, run_each, run_in_background
 from projects.models import PayPeriod, PayPeriodStatusChange
 
 
@@ -97,13 +96,16 @@ class PayPeriodAdmin(admin.ModelAdmin):
         description=_("Generate payouts for the selected closed periods"),
         permissions=["generate"],
     )
-    def generate(self, request: HttpRequest, queryset: QuerySet[PayPeriod]) -> None:
-        # Each period on its own, its refusal reported as the service words it (it names the
-        # period), not with the "object: " prefix run_each would add.
-        for period in queryset.order_by("start_on"):
-            run_once(self, request, call=partial(_generate, period=period, by=request.user))
-
-
-def _generate(*, period: PayPeriod, by: User) -> str:
-    result = services.payouts_generate(period=period, by=by)
-    return gettext("Generated %(result)s") % {"result": result}
+    def generate(
+        self, request: HttpRequest, queryset: QuerySet[PayPeriod]
+    ) -> HttpResponseRedirect | None:
+        # Each period is its own background job (a million entries take a while); an open
+        # period is refused at once, in the service's words (they name the period).
+        return run_in_background(
+            self,
+            request,
+            starts=[
+                partial(services.payouts_generate_start, period=period, by=request.user)
+                for period in queryset.order_by("start_on")
+            ],
+        )

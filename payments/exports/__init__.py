@@ -28,6 +28,7 @@ from payments.exports.payroll import (
     filename,
     payout_exists,
     payroll_csv_orm,
+    row_count,
     summary_row,
 )
 from payments.exports.postgres import detail_sql, payroll_csv_copy, summary_sql
@@ -67,6 +68,7 @@ __all__ = [
     "payroll_csv",
     "payroll_csv_copy",
     "payroll_csv_orm",
+    "row_count",
     "summary_row",
     "summary_sql",
 ]

@@ -68,9 +68,12 @@ def _manager_pays(page: Page, base: str, period_label: str) -> None:
     page.goto(f"{base}/admin/projects/payperiod/")
     _run_action(page, period_label, "close")
     expect(page.locator(".messagelist")).to_contain_text(f"Closed 1: {period_label}")
+    # Generation is a background job: the action opens its page, which shows the outcome.
     _run_action(page, period_label, "generate")
-    expect(page.locator(".messagelist")).to_contain_text("1 new payout, 2 lines added")
+    expect(page.locator("#job-outcome")).to_contain_text("1 new payout, 2 lines added")
+    expect(page.locator("#job-progress-text")).to_have_text("4 of 4")
 
+    page.goto(f"{base}/admin/projects/payperiod/")
     page.get_by_role("link", name="1 payout").click()
     expect(page.locator("#payout-totals")).to_contain_text("€87.50")
     _run_action(page, "Alice Example", "approve")

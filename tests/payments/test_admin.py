@@ -11,6 +11,7 @@ from django.utils import timezone
 from payments import services
 from payments.admin.payouts import RECENT_PERIODS, RecentPeriodFilter
 from payments.models import Adjustment, Payout, PayoutStatus
+from portal.jobs.models import Job
 from projects.models import PayPeriod, PeriodStatus
 from tests.payments import factories
 from tests.projects.factories import LAST_MONDAY
@@ -39,7 +40,7 @@ def manager_client(client, manager):
 
 
 def test_periods_exist_by_themselves_and_a_manager_only_closes_and_generates(
-    clock, manager_client, alice_on_project, manager
+    clock, manager_client, alice_on_project, manager, django_capture_on_commit_callbacks
 ):
     factories.approved_week(alice_on_project, manager=manager, minutes=[60, 90])
     assert not PayPeriod.objects.exists()
@@ -60,13 +61,20 @@ def test_periods_exist_by_themselves_and_a_manager_only_closes_and_generates(
 
     early = _act(manager_client, PERIODS, "generate", [period], index=0)
     closed = _act(manager_client, PERIODS, "close", [period], index=0)
-    generated = _act(manager_client, PERIODS, "generate", [period], index=0)
+    # Generation is a background job: the action starts it and goes to its page.
+    with django_capture_on_commit_callbacks(execute=True):
+        started = manager_client.post(
+            PERIODS, {"action": "generate", ACTION_CHECKBOX_NAME: [period.pk], "index": 0}
+        )
+    job = Job.objects.get()
+    generated = manager_client.get(started["Location"])
 
     assert "Close the pay period Nov 2, 2026 – Nov 8, 2026 first" in _messages(early)
     assert "Closed 1: Nov 2, 2026 – Nov 8, 2026." in _messages(closed)
     period.refresh_from_db()
     assert (period.status, period.closed_by) == (PeriodStatus.CLOSED, manager)
-    assert "1 new payout, 2 lines added." in _messages(generated)
+    assert started["Location"] == reverse("admin:jobs_job_change", args=[job.pk])
+    assert "1 new payout, 2 lines added." in generated.content.decode()
     assert Payout.objects.get().gross_minor == 2500 + 3750
 
 

@@ -5,10 +5,13 @@ from datetime import date, timedelta
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from portal.jobs.models import Job, JobState
 from portal.models import EmailStatus, Notification, NotificationKind, OutboundEmail
 from projects import services
 from projects.models import (
@@ -32,6 +35,12 @@ MESSAGE = "The client is reviewing the batch of 9 November."
 def manager_client(client, manager):
     client.force_login(manager)
     return client
+
+
+@pytest.fixture
+def third_project(clock, manager):
+    with clock.back_at(SETUP_AT):
+        return project_create(manager, name="Legal review")
 
 
 @pytest.fixture
@@ -97,26 +106,133 @@ def test_pausing_now_reports_how_many_contractors_were_told(staffed, manager_cli
     assert Notification.objects.filter(kind=NotificationKind.PROJECT_PAUSED).count() == 2
 
 
-def test_bulk_pause_pauses_each_project_and_reports_each_refusal(
-    staffed, manager_client, manager, alice
+def test_bulk_pause_runs_as_a_job_that_pauses_each_project_and_reports_each_refusal(
+    staffed, manager_client, manager, alice, django_capture_on_commit_callbacks
 ):
     project, other = staffed
     third = project_create(manager, name="Legal review")
     services.project_close(project=third, by=manager, message="Done.", short_notice_confirmed=True)
 
-    done = _action(manager_client, "pause", [project, other, third], **_pause_data())
+    with django_capture_on_commit_callbacks(execute=True):
+        started = manager_client.post(
+            PROJECTS,
+            {
+                "action": "pause",
+                ACTION_CHECKBOX_NAME: [p.pk for p in (project, other, third)],
+                **_pause_data(),
+            },
+        )
 
-    assert sorted(_messages(done)) == sorted(
+    job = Job.objects.get()
+    assert started["Location"] == reverse("admin:jobs_job_change", args=[job.pk])
+    assert (job.state, job.done, job.total) == (JobState.SUCCEEDED, 3, 3)
+    assert job.summary == "Paused 2 of 3 projects."
+    assert sorted(job.result["details"]) == sorted(
         [
             "«Search relevance» is paused; 2 contractors told.",
             "«Chat safety review» is paused; 1 contractor told.",
             "Legal review: «Legal review» is closed and can't become paused.",
         ]
     )
+    page = manager_client.get(started["Location"]).content.decode()
+    assert "«Chat safety review» is paused; 1 contractor told." in page
+    assert "3 of 3" in page
     for paused in (project, other):
         paused.refresh_from_db()
         assert paused.status == ProjectStatus.PAUSED
     assert Notification.objects.filter(recipient=alice, kind="project_paused").count() == 2
+    # The manager hears that it ended.
+    assert Notification.objects.filter(recipient=manager, kind="job_finished").count() == 1
+
+
+def test_bulk_resume_runs_as_a_job_through_the_same_service(
+    staffed, manager_client, manager, django_capture_on_commit_callbacks
+):
+    project, other = staffed
+    for one in (project, other):
+        services.project_pause(
+            project=one,
+            by=manager,
+            reason=PauseReason.QUALITY,
+            message=MESSAGE,
+            short_notice_confirmed=True,
+        )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        started = _action(
+            manager_client, "resume", [project, other], apply="1", message="All clear."
+        )
+
+    job = Job.objects.get()
+    assert started.redirect_chain[-1][0] == reverse("admin:jobs_job_change", args=[job.pk])
+    assert (job.state, job.summary) == (JobState.SUCCEEDED, "Resumed 2 of 2 projects.")
+    for one in (project, other):
+        one.refresh_from_db()
+        assert one.status == ProjectStatus.ACTIVE
+
+
+def test_selecting_the_same_projects_again_while_the_job_waits_shows_the_same_job(
+    staffed, manager_client
+):
+    project, other = staffed
+
+    first = _action(manager_client, "pause", [project, other], **_pause_data())
+    again = _action(manager_client, "pause", [other, project], **_pause_data())
+
+    job = Job.objects.get()
+    assert job.state == JobState.QUEUED
+    assert first.redirect_chain[-1][0] == again.redirect_chain[-1][0]
+    assert again.redirect_chain[-1][0] == reverse("admin:jobs_job_change", args=[job.pk])
+
+
+def test_pausing_the_same_projects_with_another_message_is_another_job(staffed, manager_client):
+    project, other = staffed
+
+    first = _action(manager_client, "pause", [project, other], **_pause_data())
+    second = _action(
+        manager_client, "pause", [project, other], **_pause_data(message="Budget review.")
+    )
+
+    assert Job.objects.count() == 2
+    assert first.redirect_chain[-1][0] != second.redirect_chain[-1][0]
+    latest = Job.objects.order_by("-pk").first()
+    assert latest.params["message"] == "Budget review."
+
+
+def test_a_resume_is_refused_while_a_pause_of_any_of_the_projects_waits(
+    staffed, manager_client, manager, third_project
+):
+    project, other = staffed
+    _action(manager_client, "pause", [project, other], **_pause_data())
+
+    refused = _action(
+        manager_client, "resume", [other, third_project], apply="1", message="All clear."
+    )
+
+    assert Job.objects.count() == 1
+    assert _messages(refused) == [
+        "1 of these projects is being paused by a job still queued or running; "
+        "resume it once that job has finished."
+    ]
+
+
+def test_a_pause_is_refused_while_a_resume_of_the_projects_runs(staffed, manager):
+    project, other = staffed
+    resuming = services.projects_resume_start(projects=[project, other], by=manager, message="Go.")
+    now = timezone.now()
+    Job.objects.filter(pk=resuming.pk).update(state=JobState.RUNNING, started_at=now)
+
+    with pytest.raises(ValidationError, match="2 of these projects are being resumed"):
+        services.projects_pause_start(
+            projects=[project, other], by=manager, reason=PauseReason.QUALITY, message=MESSAGE
+        )
+    assert Job.objects.count() == 1
+
+    Job.objects.filter(pk=resuming.pk).update(state=JobState.SUCCEEDED, finished_at=now)
+    services.projects_pause_start(
+        projects=[project, other], by=manager, reason=PauseReason.QUALITY, message=MESSAGE
+    )
+    assert Job.objects.count() == 2
 
 
 def test_scheduling_a_pause_tells_everyone_now_and_pauses_later(staffed, manager_client, clock):
