@@ -197,7 +197,7 @@ bench-smoke: $(INSTALLED)
 		|| { echo "ERROR: bench_pause printed no ratio." >&2; exit 1; }
 	$(MAKE) --no-print-directory bench-payments \
 		BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench_smoke \
-		BENCH_ARGS="--contractors 20 --entries 1000 --history-weeks 3 --page-runs 1" \
+		BENCH_ARGS="--contractors 20 --entries 1000 --history-weeks 3 --page-runs 1 --smoke" \
 		| tee $(BENCH_SMOKE_LOG)/payments.log
 	test "$$(grep -Ec '[0-9.]+×' $(BENCH_SMOKE_LOG)/payments.log)" -ge 3 \
 		|| { echo "ERROR: bench_payments printed fewer than its three ratios." >&2; exit 1; }

@@ -12,6 +12,7 @@ from django.db import connection
 
 from payments.exports.payroll import (
     DETAIL_HEADER,
+    FROZEN_SQL,
     LINE_TYPE,
     SUMMARY_HEADER,
     Kind,
@@ -58,8 +59,8 @@ def _payouts_sql(payroll: PayrollFilter) -> tuple[str, dict]:
             SELECT p.id, per.start_on, {_day_sql("per.start_on")} AS period_start,
                    c.id AS contractor_id, {_text_sql("c.legal_name")} AS legal_name,
                    {_text_sql("u.email")} AS email, {_text_sql("c.country")} AS country,
-                   {_text_sql("pd.method")} AS method,
-                   {_text_sql("pd.account_masked")} AS masked_account,
+                   {_text_sql(FROZEN_SQL[0])} AS method,
+                   {_text_sql(FROZEN_SQL[1])} AS masked_account,
                    {_text_sql("p.currency")} AS currency, p.minutes, p.gross_minor,
                    p.adjustments_minor, p.net_minor, {_text_sql("p.status")} AS status,
                    {_text_sql("p.reference")} AS reference, {_day_sql("p.paid_on")} AS paid_on,
@@ -103,36 +104,48 @@ def summary_sql(payroll: PayrollFilter) -> tuple[str, dict]:
 
 
 def detail_sql(payroll: PayrollFilter) -> tuple[str, dict]:
-    """Each payout's lines, then its adjustments, as the ORM path orders them."""
+    """Each payout's lines, then its adjustments, as the ORM path orders them.
+
+    The payouts are read in order, and each one's rows fetched and sorted beside
+    it (a lateral subquery: a nested loop, which returns them in that order), so
+    PostgreSQL sorts a few dozen narrow rows at a time rather than every line of
+    the period at once; the cells are written last, once the order is settled.
+    """
     payouts, params = _payouts_sql(payroll)
     t = tables()
-    cells = """po.id, po.period_start, po.contractor_id, po.legal_name, po.email, po.country,
-               po.currency"""
-    tail = "po.status, po.reference, po.paid_on"
     select = f"""
         {payouts},
         pr AS MATERIALIZED (SELECT id, {_text_sql("name")} AS name FROM {t["project"]})
-        SELECT {cells}, x.type, x.work_date, x.project, x.kind, x.minutes, x.hours, x.rate,
-               x.amount, {tail}, x.reason
+        SELECT po.id, po.period_start, po.contractor_id, po.legal_name, po.email, po.country,
+               po.currency,
+               CASE WHEN po.s3 = 0 THEN '{LINE_TYPE}' ELSE {_text_sql("po.adjustment_kind")} END,
+               {_day_sql("po.s4")}, po.project, {_text_sql("po.kind")}, po.line_minutes,
+               CASE WHEN po.s3 = 0 THEN {_hours_sql("po.line_minutes")} END,
+               CASE WHEN po.s3 = 0 THEN {_amount_sql("po.rate_minor")} END,
+               {_amount_sql("po.amount_minor")}, po.status, po.reference, po.paid_on,
+               {_text_sql("po.reason")}
         FROM (
-            SELECT po.start_on AS s1, po.id AS s2, 0 AS s3, l.work_on AS s4,
-                   NULL::timestamptz AS s5, l.id AS s6, l.payout_id,
-                   '{LINE_TYPE}' AS type, {_day_sql("l.work_on")} AS work_date,
-                   pr.name AS project, {_text_sql("l.kind")} AS kind, l.minutes,
-                   {_hours_sql("l.minutes")} AS hours, {_amount_sql("l.rate_minor")} AS rate,
-                   {_amount_sql("l.amount_minor")} AS amount, NULL AS reason
-            FROM {t["line"]} l
-            JOIN po ON po.id = l.payout_id
-            JOIN pr ON pr.id = l.project_id
-            UNION ALL
-            SELECT po.start_on, po.id, 1, NULL, a.created_at, a.id, a.payout_id,
-                   {_text_sql("a.kind")}, NULL, NULL, NULL, NULL, NULL, NULL,
-                   {_amount_sql("a.amount_minor")}, {_text_sql("a.reason")}
-            FROM {t["adjustment"]} a
-            JOIN po ON po.id = a.payout_id
-        ) AS x
-        JOIN po ON po.id = x.payout_id
-        ORDER BY x.s1, x.s2, x.s3, x.s4, x.s5, x.s6
+            SELECT o.id, o.start_on, o.period_start, o.contractor_id, o.legal_name, o.email,
+                   o.country, o.currency, o.status, o.reference, o.paid_on, o.exponent,
+                   o.scale, x.*
+            FROM (SELECT * FROM po ORDER BY po.start_on, po.id) AS o
+            CROSS JOIN LATERAL (
+                SELECT 0 AS s3, l.work_on AS s4, NULL::timestamptz AS s5, l.id AS s6,
+                       pr.name AS project, l.kind, NULL AS adjustment_kind,
+                       l.minutes AS line_minutes, l.rate_minor, l.amount_minor, NULL AS reason
+                FROM {t["line"]} l
+                JOIN pr ON pr.id = l.project_id
+                WHERE l.payout_id = o.id
+                UNION ALL
+                SELECT 1, NULL, a.created_at, a.id, NULL, NULL, a.kind, NULL, NULL,
+                       a.amount_minor, a.reason
+                FROM {t["adjustment"]} a
+                WHERE a.payout_id = o.id
+                ORDER BY s3, s4, s5, s6
+            ) AS x
+            ORDER BY o.start_on, o.id
+        ) AS po
+        ORDER BY po.start_on, po.id
     """  # noqa: S608
     return select, params
 

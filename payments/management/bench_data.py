@@ -32,6 +32,9 @@ class Seeder:
     def __init__(self, command: BaseCommand, today: date, bench_start: date, options) -> None:
         self.command, self.today, self.bench_start = command, today, bench_start
         self.contractors, self.entries = options["contractors"], options["entries"]
+        # Late hours of the week before, approved after it closed: paid with the bench's
+        # payouts, through the late-hours branch of the generation's query.
+        self.late_entries = max(1, self.entries // 100)
         self.history_weeks = options["history_weeks"]
         self.started = self.bench_start - timedelta(weeks=self.history_weeks + 1)
         self.now = timezone.now()
@@ -46,6 +49,8 @@ class Seeder:
         self.step(f"{self.history_weeks} weeks of history for one contractor", self.history_sql)
         self.step("VACUUM ANALYZE", lambda: vacuum(*self.t))
         self.step("closing the periods, paying the history", self.periods)
+        self.step(f"{self.late_entries:,} late hours of the week before", self.late_sql)
+        self.step("VACUUM ANALYZE", lambda: vacuum(*self.t))
 
     def step(self, what: str, call: Callable[[], object]) -> None:
         started = perf_counter()
@@ -82,9 +87,9 @@ class Seeder:
         t = self.t
         self.execute(
             f"""
-            INSERT INTO {t["user"]} (password, is_superuser, email, is_staff, is_active,
-                                     date_joined, language, time_zone)
-            SELECT '!', false, 'bench-' || g || '@example.com', false, true, %(now)s,
+            INSERT INTO {t["user"]} (password, is_superuser, email, display_name, is_staff,
+                                     is_active, date_joined, language, time_zone)
+            SELECT '!', false, 'bench-' || g || '@example.com', '', false, true, %(now)s,
                    (ARRAY['en', 'id', 'vi', 'zh-hant'])[1 + g %% 4], 'UTC'
             FROM generate_series(1, %(count)s) g;
             INSERT INTO {t["contractor"]} (
@@ -132,12 +137,22 @@ class Seeder:
             INSERT INTO {self.t["entry"]} (
                 assignment_id, work_on, kind, minutes, note, status, rate_minor, currency,
                 submitted_at, reviewed_at, reviewed_by_id, rejection_reason, created_at,
-                updated_at)
+                updated_at, late)
             {source}
+            ON CONFLICT DO NOTHING
         """  # noqa: S608
 
     def bench_entries_sql(self) -> None:
-        per_contractor = -(-self.entries // self.contractors)
+        self.spread_entries(start=self.bench_start, count=self.entries, late=False)
+
+    def late_sql(self) -> None:
+        self.spread_entries(
+            start=self.bench_start - timedelta(days=7), count=self.late_entries, late=True
+        )
+
+    def spread_entries(self, *, start: date, count: int, late: bool) -> None:
+        """``count`` approved entries in the week from ``start``, contractor after contractor."""
+        per_contractor = -(-count // self.contractors)
         source = f"""
             WITH a AS (
                 SELECT a.id, r.rate_minor, r.currency,
@@ -147,7 +162,7 @@ class Seeder:
             )
             SELECT a.id, %(start)s::date + (x.n %% 35) / 5, ({KINDS})[1 + x.n %% 5],
                    1 + (g::bigint * 7919) %% 60, '', 'approved', a.rate_minor, a.currency, %(now)s,
-                   %(now)s, %(manager)s, '', %(now)s, %(now)s
+                   %(now)s, %(manager)s, '', %(now)s, %(now)s, %(late)s
             FROM generate_series(0, %(entries)s - 1) g
             CROSS JOIN LATERAL (SELECT g / %(per)s AS c, g %% %(per)s AS n) x
             JOIN a ON a.seq = x.c * {ASSIGNMENTS_PER_CONTRACTOR} + x.n / 35
@@ -155,10 +170,11 @@ class Seeder:
         self.execute(
             self._entries_sql(source),
             {
-                "start": self.bench_start,
-                "entries": self.entries,
+                "start": start,
+                "entries": count,
                 "per": per_contractor,
                 "manager": self.manager.pk,
+                "late": late,
             },
         )
 
@@ -173,7 +189,7 @@ class Seeder:
         source = f"""
             SELECT %(assignment)s, %(start)s::date - 7 * w + d, ({KINDS})[1 + k * 2],
                    30 + ((w + d + k) %% 4) * 15, '', 'approved', r.rate_minor, r.currency,
-                   %(now)s, %(now)s, %(manager)s, '', %(now)s, %(now)s
+                   %(now)s, %(now)s, %(manager)s, '', %(now)s, %(now)s, false
             FROM generate_series(1, %(weeks)s) w
             CROSS JOIN generate_series(0, 6) d
             CROSS JOIN generate_series(0, 2) k

@@ -29,14 +29,26 @@ from accounts.models import User
 from payments.models import OPEN_PAYOUT_STATUSES, PayoutStatus
 from payments.services.back_pay import back_pay_attach
 from payments.services.floor_top_up import floor_top_ups_attach
-from payments.services.owed import standby_attach
+from payments.services.owed import fee_top_ups_sweep, standby_attach
 from payments.sql import in_list, tables
+from portal.jobs.models import Job
+from portal.jobs.registry import Progress
+from portal.jobs.services import job_start
 from portal.money import line_amount_sql
 from projects.models import EntryStatus, PayPeriod, PeriodStatus
 
+GENERATE_JOB = "payments.payouts_generate"
+# Payouts, lines, totals and history, then what is owed besides (back pay, top-ups, standby).
+GENERATION_STEPS = 4
 OPEN_IN, OPEN_PARAMS = in_list("open", tuple(status.value for status in OPEN_PAYOUT_STATUSES))
 # Enough new payouts to make the planner's old statistics misleading.
 ANALYZE_AFTER = 1000
+# The tables the statements read, and when PostgreSQL's statistics of one are too poor to
+# plan by: none yet (never analysed, or emptied since), or more rows changed since the
+# last ANALYZE than STALE_SHARE of the table plus STALE_FLOOR (a large import).
+READ_TABLES = ("entry", "assignment", "line", "payout", "payout_change")
+STALE_SHARE = 0.5
+STALE_FLOOR = 1000
 _DRAFT_JOIN = """
     JOIN {payout} p ON p.contractor_id = a.contractor_id AND p.currency = te.currency
      AND p.period_id = %(period)s AND p.status = %(draft)s
@@ -196,6 +208,44 @@ def _refresh_statistics(cursor: CursorWrapper, t: dict[str, str], created: int) 
         cursor.execute(f"ANALYZE {t['payout']}")
 
 
+def statistics_ensure(*, names: tuple[str, ...] = READ_TABLES) -> list[str]:
+    """ANALYZE each of the tables named (keys of ``tables()``) whose statistics PostgreSQL
+    lacks or has outgrown; return the tables analysed.
+
+    On a new deployment, or right after a large import, the planner has no
+    statistics for the tables it joins, guesses a few dozen rows where there
+    are a million, and plans nested loops: minutes instead of seconds. ANALYZE
+    reads a sample of each table, so its cost barely grows with the table.
+    """
+    if connection.vendor != "postgresql":
+        return []
+    t = tables()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.relname
+            FROM pg_class c
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+            WHERE c.oid = ANY(%(names)s::regclass[])
+              AND (
+                  c.reltuples < 0
+                  OR COALESCE(s.n_mod_since_analyze, 0) > %(floor)s + %(share)s * c.reltuples
+                  OR (c.reltuples > 0 AND NOT EXISTS (
+                      SELECT 1 FROM pg_stats st
+                      WHERE st.schemaname = n.nspname AND st.tablename = c.relname
+                  ))
+              )
+            ORDER BY c.relname
+            """,
+            {"names": [t[name] for name in names], "floor": STALE_FLOOR, "share": STALE_SHARE},
+        )
+        stale = [name for (name,) in cursor.fetchall()]
+        for name in stale:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(name)}")
+    return stale
+
+
 def _count_waiting(cursor: CursorWrapper, t: dict[str, str], params: Mapping[str, Any]) -> int:
     """Payable entries left without a line: only a non-draft open payout keeps them out."""
     cursor.execute(
@@ -210,14 +260,7 @@ def _count_waiting(cursor: CursorWrapper, t: dict[str, str], params: Mapping[str
     return waiting
 
 
-@transaction.atomic
-def payouts_generate(*, period: PayPeriod, by: User | None) -> GenerationResult:
-    """Turn the closed period's approved, unpaid entries into draft payouts and their lines.
-
-    Contractors with a draft for the period get the new entries added to it;
-    those without an open payout get a new draft per currency.
-    """
-    period = PayPeriod.objects.select_for_update().get(pk=period.pk)
+def _require_closed(period: PayPeriod) -> None:
     if period.status != PeriodStatus.CLOSED:
         raise ValidationError(
             _(
@@ -226,18 +269,66 @@ def payouts_generate(*, period: PayPeriod, by: User | None) -> GenerationResult:
             ),
             params={"period": str(period)},
         )
+
+
+def payouts_generate_start(*, period: PayPeriod, by: User) -> Job:
+    """Generate the period's payouts in the background; return the job to follow.
+
+    A period still open is refused at once. While a generation of the period
+    is queued or running, starting it again returns that job.
+    """
+    _require_closed(period)
+    return job_start(
+        kind=GENERATE_JOB,
+        key=f"{GENERATE_JOB}:{period.pk}",
+        params={"period": period.pk},
+        started_by=by,
+        subject=str(period),
+    )
+
+
+def payouts_generate(
+    *, period: PayPeriod, by: User | None, progress: Progress | None = None
+) -> GenerationResult:
+    """Turn the closed period's approved, unpaid entries into draft payouts and their lines.
+
+    Contractors with a draft for the period get the new entries added to it;
+    those without an open payout get a new draft per currency. Tables without
+    usable statistics are analysed first, before the period is locked (and
+    committed at once when no transaction is open).
+    """
+    statistics_ensure()
+    return _generate(period=period, by=by, progress=progress or _silent)
+
+
+def _silent(done: int, total: int | None = None) -> None:
+    """No one follows this run's steps."""
+
+
+@transaction.atomic
+def _generate(*, period: PayPeriod, by: User | None, progress: Progress) -> GenerationResult:
+    period = PayPeriod.objects.select_for_update().get(pk=period.pk)
+    _require_closed(period)
     params = generation_params(period, by=by)
     t = tables()
+    # Its steps, for whoever follows the run (a background job's page): a few statements
+    # each, so reporting them costs nothing beside the statements themselves.
+    progress(0, GENERATION_STEPS)
     with connection.cursor() as cursor:
         created = _insert_payouts(cursor, t, params)
         _refresh_statistics(cursor, t, created)
+        progress(1, GENERATION_STEPS)
         added = _insert_lines(cursor, t, params)
+        progress(2, GENERATION_STEPS)
         _refresh_draft_totals(cursor, t, params)
         _record_creation(cursor, t, params)
         waiting = _count_waiting(cursor, t, params)
+        progress(3, GENERATION_STEPS)
     back_pay_attach(period=period)
     floor_top_ups_attach(period=period, by=by)
     standby_attach(period=period)
+    fee_top_ups_sweep(period=period, by=by)
+    progress(GENERATION_STEPS, GENERATION_STEPS)
     return GenerationResult(
         period=period, payouts_created=created, lines_added=added, entries_waiting=waiting
     )

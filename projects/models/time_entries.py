@@ -99,6 +99,11 @@ class TimeEntry(TransitionsMixin, models.Model):
             models.Index(
                 fields=["-work_on", "assignment", "kind"], name="time_entry_list_order_idx"
             ),
+            # Late hours of earlier periods, which the payout generation looks for among
+            # years of paid history: without it, each generation reads the whole table.
+            models.Index(
+                fields=["work_on"], condition=Q(late=True), name="time_entry_late_day_idx"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -24,8 +24,11 @@ from payments.models import (
     PayoutStatus,
     PayoutStatusChange,
 )
+from payments.services import generation
+from payments.sql import tables
 from portal.models import Notification
 from portal.money import exponents_sql, plain_amount, plain_amount_sql
+from projects.models import TimeEntry
 from tests import factories as people
 from tests.payments import factories
 from tests.projects.factories import LAST_MONDAY, SETUP_AT, assign, project_create
@@ -117,6 +120,67 @@ def test_cancel_and_generate_at_once_leave_no_entry_behind(manager, closed_week)
 
     assert PayoutLine.objects.count() == 5
     assert not PayoutLine.objects.filter(payout__status=PayoutStatus.CANCELLED).exists()
+
+
+# --- Statistics for the set-based statements ------------------------------------------------
+
+
+def _read_tables() -> list[str]:
+    return [tables()[name] for name in generation.READ_TABLES]
+
+
+def _planner_rows() -> dict[str, float]:
+    """Each table's row count as the planner knows it (-1: never analysed)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE oid = ANY(%s::regclass[])",
+            [_read_tables()],
+        )
+        return dict(cursor.fetchall())
+
+
+@pytest.fixture
+def never_analysed():
+    """The tables the generation reads, emptied as a new deployment's are: PostgreSQL
+    knows nothing of the rows written into them until they are analysed."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(_read_tables())} CASCADE")
+
+
+def test_generation_analyses_the_tables_postgresql_has_no_statistics_for(
+    never_analysed, manager, closed_week
+):
+    assert set(_planner_rows().values()) == {-1}
+
+    result = services.payouts_generate(period=closed_week, by=manager)
+
+    assert result.lines_added == 5
+    entry = tables()["entry"]
+    assert _planner_rows()[entry] == TimeEntry.objects.count()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = %s", [entry])
+        assert cursor.fetchone()[0] > 0  # column statistics the planner can use
+    assert generation.statistics_ensure() == []  # nothing left unknown
+
+
+def test_statistics_are_refreshed_after_a_large_import_only(manager, closed_week):
+    generation.statistics_ensure()
+    assert generation.statistics_ensure() == []
+
+    entry = tables()["entry"]
+    with connection.cursor() as cursor:  # far more rows than the statistics describe
+        cursor.execute(
+            f"INSERT INTO {entry} (assignment_id, work_on, kind, minutes, note, status, "  # noqa: S608
+            "rate_minor, currency, rejection_reason, created_at, updated_at) "
+            "SELECT assignment_id, work_on - g, kind, minutes, '', 'draft', rate_minor, "
+            "currency, '', created_at, updated_at "
+            f"FROM {entry} CROSS JOIN generate_series(1, %s) g ON CONFLICT DO NOTHING",
+            [generation.STALE_FLOOR],
+        )
+        cursor.execute("SELECT pg_stat_force_next_flush()")  # counters reach the view at once
+
+    assert generation.statistics_ensure() == [entry]
+    assert _planner_rows()[entry] == TimeEntry.objects.count()
 
 
 # --- The COPY path writes what the ORM path writes --------------------------------------------
@@ -225,11 +289,14 @@ def test_the_benchmark_runs_end_to_end_at_a_small_size():
         entries=700,
         history_weeks=3,
         page_runs=1,
+        smoke=True,
         stdout=output,
     )
 
     report = output.getvalue()
-    assert "payout generation (700 lines" in report
+    assert "payout generation (" in report and "INSERT … SELECT of the same lines" in report
+    assert "the same on tables never analysed" in report
+    assert PayoutLine.objects.filter(time_entry__late=True).exists()  # the late-hours branch
     assert "detail export" in report and "memory growth" in report
     assert "earnings page, " in report
     assert Payout.objects.filter(status=PayoutStatus.PAID).count() == 3  # the history

@@ -154,9 +154,9 @@ def _seed_contractors(cursor, count: int, manager_id: int) -> None:
     cursor.execute(
         """
         INSERT INTO accounts_user
-            (password, last_login, is_superuser, email, is_staff, is_active, date_joined,
-             language, time_zone)
-        SELECT '!', NULL, false, 'bench-' || g || '@example.com', false, true, now(),
+            (password, last_login, is_superuser, email, display_name, is_staff, is_active,
+             date_joined, language, time_zone)
+        SELECT '!', NULL, false, 'bench-' || g || '@example.com', '', false, true, now(),
                (ARRAY['en', 'id', 'vi', 'zh-hant'])[1 + g %% 4], 'Europe/Berlin'
         FROM generate_series(1, %s) AS g
         """,
