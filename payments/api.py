@@ -17,7 +17,8 @@ from rest_framework.views import APIView
 
 from payments import exports, selectors
 from payments.exports import Kind, PayrollFilter
-from payments.models import AdjustmentKind, PayoutStatus
+from payments.models import AdjustmentKind, FeePolicy, PayoutStatus
+from payments.take_home import take_home_attach
 from payments.views import EXPORT_PERMISSION, csv_response, earner_or_404
 from portal.api_kit import DayField, SignedIn
 from portal.dates import local_today
@@ -105,6 +106,64 @@ class AdjustmentSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class TakeHomeSerializer(serializers.Serializer):
+    fee_policy = serializers.ChoiceField(
+        source="policy",
+        choices=FeePolicy.choices,
+        help_text=_(
+            "Who bears the payout provider's fee: the vendor, on top (absorbed), or the "
+            "contractor, taken from what is sent (deducted). As it was when paid."
+        ),
+    )
+    fee_minor = serializers.IntegerField(
+        allow_null=True,
+        help_text=_(
+            "The provider's fee, in the payout's currency; null until it is paid and reported."
+        ),
+    )
+    sent_minor = serializers.IntegerField(
+        help_text=_("What is sent, in the payout's currency: the net, less a deducted fee.")
+    )
+    currency = serializers.CharField(
+        help_text=_(
+            "ISO 4217 code of what arrives: your payout currency (the payout's own when no "
+            "exchange rate reaches yours yet)."
+        )
+    )
+    exchange_rate = serializers.DecimalField(
+        max_digits=24,
+        decimal_places=12,
+        allow_null=True,
+        help_text=_(
+            "Units of the received currency per unit of the payout's; null when nothing is "
+            "exchanged. The provider's once paid, the vendor's table before."
+        ),
+    )
+    received_minor = serializers.IntegerField(
+        help_text=_("What arrives, in minor units of the received currency.")
+    )
+    estimated = serializers.BooleanField(
+        help_text=_("True while the figures are estimates: not paid yet, or not reported.")
+    )
+    effective_hourly_minor = serializers.IntegerField(
+        allow_null=True,
+        help_text=_(
+            "What arrives per hour the payout pays, rounded down, in the received currency; "
+            "null for a payout of no hours."
+        ),
+    )
+    floor_hourly_minor = serializers.IntegerField(
+        allow_null=True,
+        help_text=_(
+            "The wage floor in force for the payout's week where you live, per hour, in the "
+            "received currency; null where none applies or none can be converted."
+        ),
+    )
+    below_floor = serializers.BooleanField(
+        help_text=_("Whether the pay per hour after costs is below that floor.")
+    )
+
+
 class PayoutSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     period_start = serializers.DateField(source="period.start_on")
@@ -129,6 +188,9 @@ class PayoutSummarySerializer(serializers.Serializer):
     )
     failure_reason = serializers.CharField(allow_blank=True)
     line_count = serializers.IntegerField(help_text=_("How many lines it has."))
+    take_home = TakeHomeSerializer(
+        help_text=_("From what it comes to, through fees and exchange, to what arrives.")
+    )
     url = serializers.HyperlinkedIdentityField(
         view_name="api-payout",
         lookup_url_kwarg="payout_id",
@@ -153,7 +215,15 @@ class PayoutListApi(generics.ListAPIView):
     pagination_class = PayoutPagination
 
     def get_queryset(self):
-        return selectors.payout_summaries_for_contractor(self.request.user)
+        return selectors.payout_summaries_for_contractor(self.request.user).select_related(
+            "contractor"
+        )
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset) or []
+        if not page:
+            return page
+        return take_home_attach(page, today=local_today(page[0].contractor.time_zone))
 
 
 class PayoutDetailApi(APIView):
@@ -161,6 +231,7 @@ class PayoutDetailApi(APIView):
     def get(self, request: Request, payout_id: int) -> Response:
         """One of your payouts, with its lines and adjustments."""
         payout = selectors.payout_get_for_contractor(user=request.user, pk=payout_id)
+        take_home_attach([payout], today=local_today(payout.contractor.time_zone))
         return Response(PayoutSerializer(payout, context={"request": request}).data)
 
 

@@ -14,9 +14,14 @@ from django_countries import countries
 
 from payments.exports import Kind, PayrollFilter
 from payments.models import OWED_BY_RULE_KINDS, AdjustmentKind, Payout, PayoutStatus
-from payments.services import AdjustmentDetails, Payment
+from payments.services import AdjustmentDetails, Payment, Receipt
 from payments.services.payouts import REFERENCE_MAX_LENGTH
-from portal.money import currency_choices, currency_exponent, decimal_to_minor
+from portal.money import (
+    currency_choices,
+    currency_exponent,
+    decimal_to_minor,
+    validate_currency,
+)
 from projects.models import PayPeriod, PeriodStatus
 
 ANY = [("", _("Any"))]
@@ -89,7 +94,8 @@ class EarningsDownloadForm(forms.Form):
 
 
 class PaidForm(forms.Form):
-    """The provider's reference for each selected payout, and the day they were paid."""
+    """The provider's reference for each selected payout, and the day they were paid; the fee
+    and the amount received where the provider's statement gives them."""
 
     paid_on = forms.DateField(
         label=_("Paid on"),
@@ -106,23 +112,50 @@ class PaidForm(forms.Form):
                 % {"payout": payout, "name": payout.contractor.legal_name},
                 max_length=REFERENCE_MAX_LENGTH,
             )
+            self.fields[f"fee_{payout.pk}"] = forms.DecimalField(
+                label=gettext("Fee for %(payout)s, in %(currency)s (if known)")
+                % {"payout": payout, "currency": payout.currency},
+                required=False,
+                min_value=0,
+            )
+            self.fields[f"received_{payout.pk}"] = forms.DecimalField(
+                label=gettext("Amount received for %(payout)s, in %(currency)s (if known)")
+                % {"payout": payout, "currency": payout.contractor.payout_currency},
+                required=False,
+                min_value=0,
+            )
 
     def payments(self) -> list[Payment]:
         paid_on = self.cleaned_data["paid_on"]
         return [
-            Payment(payout.pk, self.cleaned_data[f"reference_{payout.pk}"], paid_on)
+            Payment(
+                payout.pk,
+                self.cleaned_data[f"reference_{payout.pk}"],
+                paid_on,
+                receipt=self._receipt(payout),
+            )
             for payout in self.payouts
         ]
 
+    def _receipt(self, payout: Payout) -> Receipt | None:
+        fee = self.cleaned_data.get(f"fee_{payout.pk}")
+        received = self.cleaned_data.get(f"received_{payout.pk}")
+        if fee is None and received is None:
+            return None
+        return Receipt(fee=fee, received=received)
+
 
 class PaymentReportForm(forms.Form):
-    """A CSV from the payment provider: ``payout_id,reference,paid_on`` with a header row."""
+    """A CSV from the payment provider: ``payout_id,reference,paid_on`` with a header row,
+    and optionally what each payment cost and brought (``TAKE_HOME_COLUMNS``)."""
 
     report = forms.FileField(
         label=_("Payments CSV"),
         help_text=_(
             "Columns payout_id, reference and paid_on (YYYY-MM-DD), with that header row. "
-            "The payroll summary export has the payout ids."
+            "The payroll summary export has the payout ids. Optional columns: fee (in the "
+            "payout's currency), fee_currency, exchange_rate (received currency per unit of "
+            "the payout's), received_amount and received_currency; an empty cell says nothing."
         ),
     )
 
@@ -163,7 +196,71 @@ def _payment(row: dict, line: int) -> Payment:
         paid_on = date.fromisoformat((row.get("paid_on") or "").strip())
     except ValueError:
         raise ValueError(gettext("paid_on must be a date written YYYY-MM-DD.")) from None
-    return Payment(payout_id, reference, paid_on, line)
+    return Payment(payout_id, reference, paid_on, line, _receipt(row))
+
+
+TAKE_HOME_COLUMNS = ("fee", "fee_currency", "exchange_rate", "received_amount", "received_currency")
+
+
+def _receipt(row: dict) -> Receipt | None:
+    """The row's optional take-home columns; ``None`` when it has none filled in."""
+    cells = {column: (row.get(column) or "").strip() for column in TAKE_HOME_COLUMNS}
+    if not any(cells.values()):
+        return None
+    fee = _number(cells["fee"], "fee", minimum=Decimal(0))
+    rate = _number(cells["exchange_rate"], "exchange_rate", minimum=None)
+    if rate is not None and rate <= 0:
+        raise ValueError(gettext("exchange_rate must be more than zero."))
+    received = _number(cells["received_amount"], "received_amount", minimum=Decimal(0))
+    fee_currency = _currency(cells["fee_currency"], "fee_currency")
+    received_currency = _currency(cells["received_currency"], "received_currency")
+    if fee_currency and fee is None:
+        raise ValueError(gettext("fee_currency is given without a fee."))
+    if fee is not None and fee_currency:
+        _fits(fee, fee_currency, "fee")
+    if received is not None and received_currency:
+        _fits(received, received_currency, "received_amount")
+    return Receipt(fee, fee_currency, rate, received, received_currency)
+
+
+def _number(text: str, column: str, *, minimum: Decimal | None) -> Decimal | None:
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        raise ValueError(
+            gettext("%(column)s must be a number written like 12.50, got “%(value)s”.")
+            % {"column": column, "value": text}
+        )
+    if minimum is not None and value < minimum:
+        raise ValueError(gettext("%(column)s can't be negative.") % {"column": column})
+    return value
+
+
+def _currency(text: str, column: str) -> str:
+    if not text:
+        return ""
+    code = text.upper()
+    try:
+        validate_currency(code)
+    except ValidationError:
+        raise ValueError(
+            gettext("%(column)s must be a current ISO 4217 code such as EUR, got “%(value)s”.")
+            % {"column": column, "value": text}
+        ) from None
+    return code
+
+
+def _fits(amount: Decimal, currency: str, column: str) -> None:
+    try:
+        decimal_to_minor(amount, currency)
+    except ValueError as exc:
+        raise ValueError(
+            gettext("%(column)s: %(problem)s") % {"column": column, "problem": exc}
+        ) from None
 
 
 class AdjustmentForm(forms.Form):

@@ -63,7 +63,14 @@ def floor_top_ups_owed(*, period: PayPeriod) -> dict[int, _Owed]:
     rows = list(groups)
     if not rows:
         return {}
-    book = FloorBook.load()
+    book = FloorBook.load_for(
+        places={
+            (group["payout__contractor__country"], group["payout__contractor__subdivision"])
+            for group in rows
+        },
+        currencies={group["payout__currency"] for group in rows},
+        days={group["work_on"] for group in rows},
+    )
     exceptions: dict[int, list[FloorException]] = defaultdict(list)
     assignment_ids = {group["time_entry__assignment_id"] for group in rows}
     for exception in FloorException.objects.filter(assignment_id__in=assignment_ids):

@@ -1,7 +1,8 @@
-"""Money owed by rule, not by anyone's choice: standby pay and late-payment compensation.
+"""Money owed by rule, not by anyone's choice: standby pay, late-payment compensation, and
+the fee top-up of a payout whose deducted fees left it below the floor.
 
-Both become automatic adjustments of a draft payout, each once (a unique
-link from the adjustment to what it pays), and neither can be typed,
+Each becomes an automatic adjustment of a draft payout, each once (a unique
+link from the adjustment to what it pays), and none can be typed,
 changed or removed by hand. Their reasons are written in the contractor's
 language, as they are the contractor's to read.
 """
@@ -12,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,9 +23,11 @@ from payments.models import (
     OPEN_PAYOUT_STATUSES,
     Adjustment,
     AdjustmentKind,
+    FeePolicy,
     Payout,
     PayoutStatus,
 )
+from payments.take_home import TakeHome, take_home_attach
 from portal.dates import format_day, format_minutes
 from portal.money import currency_exponent, decimal_in_minor, format_money
 from projects.models import PayPeriod, ScheduledPauseStatus, StandbyPay, StandbyStatus
@@ -190,3 +193,86 @@ def late_compensation_attach(*, payout: Payout, by: User) -> Adjustment | None:
             by=by,
             late_for=payout,
         )
+
+
+# --- Fee top-up -----------------------------------------------------------------------------
+
+
+def _fee_top_up_reason(paid: Payout, found: TakeHome) -> str:
+    assert found.effective_hourly_minor is not None and found.floor_hourly_minor is not None
+    return _(
+        "After the fees deducted from payout #%(payout)s and the exchange, you took home "
+        "%(hourly)s an hour, below the floor of %(floor)s an hour; this makes up the "
+        "difference."
+    ) % {
+        "payout": paid.pk,
+        "hourly": format_money(found.effective_hourly_minor, found.currency),
+        "floor": format_money(found.floor_hourly_minor, found.currency),
+    }
+
+
+@transaction.atomic
+def fee_top_up_attach(*, payout: Payout, by: User | None) -> Adjustment | None:
+    """Bring the pay after costs of ``payout`` up to the floor, when its fees were deducted
+    and left it below; once, however often it runs.
+
+    The top-up goes onto the contractor's draft of the same period (a new one, as the
+    payout is paid), like late-payment compensation. While another payout of theirs
+    there is approved or failed, it stays owed: ``fee_top_ups_sweep`` adds it to a
+    later period's draft when payouts are generated.
+    """
+    payout = Payout.objects.select_related("period", "contractor__user").get(pk=payout.pk)
+    return _fee_top_up_onto(payout, period=payout.period, by=by)
+
+
+def _fee_top_up_owed(payout: Payout) -> TakeHome | None:
+    """The judgement that leaves ``payout`` owed a fee top-up, or None when nothing is."""
+    if (
+        payout.status != PayoutStatus.PAID
+        or payout.fee_policy != FeePolicy.DEDUCTED
+        or not payout.below_floor_after_costs
+        or Adjustment.objects.filter(fee_top_up_for=payout).exists()
+    ):
+        return None
+    [judged] = take_home_attach([payout], today=payout.paid_on or timezone.localdate())
+    found: TakeHome = judged.take_home  # type: ignore[attr-defined]
+    return found if found.shortfall_minor() >= 1 else None
+
+
+def _fee_top_up_onto(payout: Payout, *, period: PayPeriod, by: User | None) -> Adjustment | None:
+    found = _fee_top_up_owed(payout)
+    if found is None:
+        return None
+    draft = _draft_for(payout.contractor_id, period, payout.currency)
+    if draft is None:
+        return None
+    with translation.override(_language(payout.contractor)):
+        return _add(
+            draft,
+            kind=AdjustmentKind.FEE_TOP_UP,
+            amount_minor=found.shortfall_minor(),
+            reason=_fee_top_up_reason(payout, found),
+            by=by,
+            fee_top_up_for=payout,
+        )
+
+
+@transaction.atomic
+def fee_top_ups_sweep(*, period: PayPeriod, by: User | None) -> int:
+    """Put each fee top-up still owed (no draft could take it when its payout was paid)
+    onto the contractor's draft of ``period``; how many were added.
+
+    Called by payout generation, with the period locked. Only payouts paid below the
+    floor after costs are read, through their index.
+    """
+    waiting = (
+        Payout.objects.filter(
+            status=PayoutStatus.PAID,
+            fee_policy=FeePolicy.DEDUCTED,
+            effective_hourly_minor__lt=F("floor_hourly_minor"),
+            fee_top_up__isnull=True,
+        )
+        .select_related("period", "contractor__user")
+        .order_by("pk")
+    )
+    return sum(_fee_top_up_onto(payout, period=period, by=by) is not None for payout in waiting)

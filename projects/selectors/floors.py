@@ -3,7 +3,9 @@
 ``floor_for`` is the one answer every rule asks (setting a rate, topping up a
 payout line, showing the take-home beside the floor). ``FloorBook`` reads the
 floors and the exchange rates once, so a caller that checks many contractors
-or many lines does not query per check.
+or many lines does not query per check; ``FloorBook.load_for`` reads only what
+some places, currencies and days can need, so a page's cost does not grow with
+the tables.
 """
 
 from collections.abc import Iterable
@@ -13,9 +15,11 @@ from decimal import ROUND_CEILING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from accounts.models import ContractorProfile
+from portal.models import ExchangeRate
 from portal.money import ExchangeRates
 from projects.models import Assignment, AssignmentRate, AssignmentStatus, WageFloor
 from projects.time_rules import rate_on
@@ -60,6 +64,25 @@ class FloorBook:
     def load(cls) -> "FloorBook":
         floors = WageFloor.objects.filter(basis__in=counted_bases())
         return cls(floors, ExchangeRates.load())
+
+    @classmethod
+    def load_for(
+        cls,
+        *,
+        places: Iterable[tuple[str, str]],
+        currencies: Iterable[str],
+        days: Iterable[date],
+    ) -> "FloorBook":
+        """Only what ``floor_for`` can need for ``places`` (country, subdivision) on ``days``
+        in ``currencies``: their floors and the vendor-wide ones, and the rates between
+        those currencies and the floors', from each pair's latest on or before the first
+        day to the last day. Two queries, whatever the size of either table."""
+        days = list(days)
+        floors = list(WageFloor.objects.filter(basis__in=counted_bases()).filter(_places_q(places)))
+        if not days:
+            return cls(floors, ExchangeRates([]))
+        codes = set(currencies) | {floor.currency for floor in floors}
+        return cls(floors, _rates_between(codes, first=min(days), last=max(days)))
 
     def floor_for(
         self, *, country: str, subdivision: str = "", on: date, currency: str
@@ -106,6 +129,43 @@ class FloorBook:
         if latest.valid_to is not None and latest.valid_to < on:
             return None
         return latest
+
+
+def _places_q(places: Iterable[tuple[str, str]]) -> Q:
+    """Rows that can bind in ``places``: their own, their country's, and the vendor-wide."""
+    q = Q(country="", subdivision="")
+    countries = set()
+    for country, subdivision in places:
+        if not country:
+            continue
+        countries.add(country)
+        if subdivision:
+            q |= Q(country=country, subdivision=subdivision)
+    if countries:
+        q |= Q(country__in=countries, subdivision="")
+    return q
+
+
+def _rates_between(codes: set[str], *, first: date, last: date) -> ExchangeRates:
+    """The rates between ``codes`` that can answer for a day from ``first`` to ``last``: for
+    each pair, the latest on or before ``first`` and those after it up to ``last``."""
+    if len(codes) < 2:
+        return ExchangeRates([])
+    before_first = (
+        ExchangeRate.objects.filter(
+            from_currency=OuterRef("from_currency"),
+            to_currency=OuterRef("to_currency"),
+            on__lte=first,
+        )
+        .order_by("-on")
+        .values("on")[:1]
+    )
+    rows = (
+        ExchangeRate.objects.filter(from_currency__in=codes, to_currency__in=codes, on__lte=last)
+        .annotate(since=Coalesce(Subquery(before_first), Value(date.min)))
+        .filter(on__gte=F("since"))
+    )
+    return ExchangeRates(rows.values_list("from_currency", "to_currency", "on", "rate"))
 
 
 def floor_for(
