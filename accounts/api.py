@@ -4,6 +4,10 @@ Each view checks the shape of its input with a small serializer, finds the
 object through a lookup scoped to the requesting user, and calls the same
 service as the site. Business rules live in the services, so a serializer here
 checks types and reference lists only.
+
+Payout details have no endpoint on purpose: the site asks for the password
+(or an authenticator) again before they change, and a token alone must never
+be enough to send someone's pay elsewhere.
 """
 
 import json

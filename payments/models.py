@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ContractorProfile
+from accounts.models.encryption import EncryptedCharField
 from portal.dates import format_day, format_minutes
 from portal.history import StatusChange, status_constraints
 from portal.money import format_money
@@ -32,6 +33,13 @@ class PayoutStatus(models.TextChoices):
     PAID = "paid", _("Paid")
     FAILED = "failed", _("Failed")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class FeePolicy(models.TextChoices):
+    """Who bore the payout provider's fee (``settings.PAYOUT_FEES_POLICY`` when it was paid)."""
+
+    ABSORBED = "absorbed", _("Paid by the vendor")
+    DEDUCTED = "deducted", _("Deducted from the payout")
 
 
 # A contractor has at most one of these per period and currency.
@@ -83,6 +91,46 @@ class Payout(TransitionsMixin, models.Model):
     paid_to_account = models.CharField(
         _("paid to (account, masked)"), max_length=8, blank=True, default="", db_default=""
     )
+    # Where the money is to go, frozen from the contractor's payout details when the payout
+    # is approved (again on a retry): changing the details later never moves money already
+    # approved. Paying sends it here, and records it above as where it went.
+    approved_to_method = models.CharField(
+        _("to be paid to (method)"), max_length=20, blank=True, default="", db_default=""
+    )
+    approved_to_holder = models.CharField(
+        _("to be paid to (account holder)"), max_length=200, blank=True, default="", db_default=""
+    )
+    approved_to_account = models.CharField(
+        _("to be paid to (account, masked)"), max_length=8, blank=True, default="", db_default=""
+    )
+    # The whole account, encrypted like the details it is copied from: what a payer sends
+    # the money to. The masked copy above is what SQL and the contractor's pages show.
+    approved_to_identifier: "models.CharField[str, str]" = EncryptedCharField(
+        _("to be paid to (account)"), max_length=100, blank=True, default="", db_default=""
+    )
+    # What the payment provider reported once it was paid; empty before, and where the
+    # report did not say. The fee is in the payout's currency (the one the money was sent
+    # from); the rate is how many units of the received currency one unit of the payout's
+    # currency bought; the received amount is in the received currency.
+    fee_policy = models.CharField(
+        _("fees policy"), max_length=8, choices=FeePolicy, blank=True, default="", db_default=""
+    )
+    fee_minor = models.BigIntegerField(_("fee (minor units)"), null=True, blank=True)
+    exchange_rate = models.DecimalField(
+        _("exchange rate applied"), max_digits=24, decimal_places=12, null=True, blank=True
+    )
+    received_minor = models.BigIntegerField(_("received (minor units)"), null=True, blank=True)
+    received_currency = models.CharField(
+        _("received currency"), max_length=3, blank=True, default="", db_default=""
+    )
+    # Judged when it was paid, per hour paid, in the received currency (the payout's own when
+    # nothing converts it): pay after fees and exchange, and the floor in force for the week.
+    effective_hourly_minor = models.BigIntegerField(
+        _("hourly pay after costs (minor units)"), null=True, blank=True
+    )
+    floor_hourly_minor = models.BigIntegerField(
+        _("floor per hour (minor units)"), null=True, blank=True
+    )
     failure_reason = models.TextField(_("failure reason"), blank=True)
     # The language the failure reason was written in (blank on older rows).
     written_in = models.CharField(
@@ -114,6 +162,12 @@ class Payout(TransitionsMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["period", "status"], name="payout_period_status_idx"),
+            # The few paid below the floor after costs, for the managers' filter.
+            models.Index(
+                fields=["period"],
+                condition=Q(effective_hourly_minor__lt=F("floor_hourly_minor")),
+                name="payout_below_floor_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -142,10 +196,38 @@ class Payout(TransitionsMixin, models.Model):
                 | Q(approved_at__isnull=False),
                 name="payout_approved_has_approved_at",
             ),
+            models.CheckConstraint(
+                condition=Q(fee_policy__in=["", *FeePolicy.values]),
+                name="payout_fee_policy_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(fee_minor__isnull=True) | Q(fee_minor__gte=0),
+                name="payout_fee_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(exchange_rate__isnull=True) | Q(exchange_rate__gt=0),
+                name="payout_exchange_rate_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(received_minor__isnull=True)
+                | (Q(received_minor__gte=0) & ~Q(received_currency="")),
+                name="payout_received_has_currency",
+            ),
         ]
 
     def __str__(self) -> str:
         return _("Payout #%(pk)s") % {"pk": self.pk}
+
+    @property
+    def take_home_currency(self) -> str:
+        """The currency the hourly pay after costs and the floor were judged in."""
+        return self.received_currency or self.currency
+
+    @property
+    def below_floor_after_costs(self) -> bool:
+        if self.effective_hourly_minor is None or self.floor_hourly_minor is None:
+            return False
+        return self.effective_hourly_minor < self.floor_hourly_minor
 
     @property
     def due_on(self) -> date | None:
@@ -226,9 +308,11 @@ class AdjustmentKind(models.TextChoices):
     # Owed by rule (payments.services.owed), never typed, changed or removed by hand.
     STANDBY = "standby", _("Standby pay")
     LATE = "late", _("Late-payment compensation")
+    # Fees deducted from a paid payout left its pay after costs below the floor.
+    FEE_TOP_UP = "fee_top", _("Fee top-up")
 
 
-OWED_BY_RULE_KINDS = (AdjustmentKind.STANDBY, AdjustmentKind.LATE)
+OWED_BY_RULE_KINDS = (AdjustmentKind.STANDBY, AdjustmentKind.LATE, AdjustmentKind.FEE_TOP_UP)
 
 
 class Adjustment(models.Model):
@@ -274,6 +358,14 @@ class Adjustment(models.Model):
         related_name="late_compensation",
         verbose_name=_("compensates the late payout"),
     )
+    fee_top_up_for = models.OneToOneField(
+        Payout,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fee_top_up",
+        verbose_name=_("tops up the payout"),
+    )
 
     class Meta:
         verbose_name = _("adjustment")
@@ -302,6 +394,11 @@ class Adjustment(models.Model):
                 condition=Q(kind=AdjustmentKind.LATE, late_for__isnull=False)
                 | (~Q(kind=AdjustmentKind.LATE) & Q(late_for__isnull=True)),
                 name="adjustment_late_has_source",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=AdjustmentKind.FEE_TOP_UP, fee_top_up_for__isnull=False)
+                | (~Q(kind=AdjustmentKind.FEE_TOP_UP) & Q(fee_top_up_for__isnull=True)),
+                name="adjustment_fee_top_up_has_source",
             ),
         ]
 

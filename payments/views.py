@@ -5,19 +5,21 @@ from datetime import date
 from functools import wraps
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import ContractorProfile, User
 from accounts.selectors import contractor_for_user_or_404
-from payments import charts, exports, selectors
+from payments import charts, exports, selectors, services
 from payments.forms import EarningsDownloadForm, PayrollExportForm
 from payments.services import period_bounds
+from payments.take_home import take_home_attach
 from portal.admin_site import require_mfa_for_staff
 from portal.dates import babel_locale, local_today
 
@@ -62,7 +64,9 @@ def earnings(request: HttpRequest) -> HttpResponse:
             "contractor__payout_details"
         ),
         PAYOUTS_PER_PAGE,
-    )
+    ).get_page(request.GET.get("page"))
+    # Each payout's fees, exchange and pay per hour after them, for the whole page at once.
+    payouts.object_list = take_home_attach(payouts.object_list, today=today)
     return render(
         request,
         "payments/earnings.html",
@@ -72,7 +76,7 @@ def earnings(request: HttpRequest) -> HttpResponse:
             "earnings": selectors.period_earnings_for_contractor(profile, day=day),
             "charts": [charts.bar_chart(one, locale=locale) for one in series],
             "chart_weeks": selectors.CHART_WEEKS,
-            "payouts": payouts.get_page(request.GET.get("page")),
+            "payouts": payouts,
             "balances": selectors.balance_for_contractor(profile),
             "this_year": today.year,
         },
@@ -83,8 +87,10 @@ def earnings(request: HttpRequest) -> HttpResponse:
 @require_GET
 def payout(request: HttpRequest, pk: int) -> HttpResponse:
     """One of the contractor's payouts with every line and adjustment; anyone else's is a 404."""
-    earner_or_404(request.user)
+    profile = earner_or_404(request.user)
     found = selectors.payout_get_for_contractor(user=request.user, pk=pk)
+    found.contractor = profile
+    take_home_attach([found], today=local_today(profile.time_zone))
     return render(request, "payments/payout.html", {"payout": found})
 
 
@@ -157,7 +163,34 @@ def payroll_csv(request: HttpRequest) -> HttpResponse:
         # Said on the page rather than served as a file with nothing but its header row.
         return _payroll_page(request, form, totals=[], empty_download=True)
     kind = form.cleaned_data["kind"]
+    rows = exports.row_count(kind, payroll_filter)
+    if rows > settings.PAYROLL_EXPORT_DIRECT_MAX_ROWS:
+        # Too long to write inside a request: the page offers to write it in the background.
+        return _payroll_page(request, form, totals=None, too_large=rows)
     return csv_response(
         exports.payroll_csv(kind, payroll_filter, bom=form.cleaned_data["bom"]),
         exports.filename(kind, payroll_filter.period_start),
     )
+
+
+@export_permission_required
+@require_POST
+def payroll_export(request: HttpRequest) -> HttpResponse:
+    """Write the payroll file in the background and follow it on the job's page."""
+    form = PayrollExportForm(request.POST)
+    if not form.is_valid():
+        return _payroll_page(request, form, status=400)
+    payroll_filter = form.payroll_filter()
+    if not exports.payout_exists(payroll_filter):
+        return _payroll_page(request, form, totals=[], empty_download=True)
+    job = services.payroll_export_start(
+        payroll=payroll_filter,
+        kind=form.cleaned_data["kind"],
+        bom=form.cleaned_data["bom"],
+        by=request.user,
+    )
+    messages.info(
+        request,
+        _("%(job)s is written in the background; this page shows how far it got.") % {"job": job},
+    )
+    return redirect("admin:jobs_job_change", job.pk)

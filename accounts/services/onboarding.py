@@ -6,6 +6,7 @@ active once every step of the checklist is done.
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -20,6 +21,7 @@ from accounts.models import (
     ContractorProfile,
     ContractorStatus,
     PayoutDetails,
+    PayoutMethod,
     TaxForm,
     TaxFormType,
     User,
@@ -29,6 +31,7 @@ from accounts.selectors import agreement_current_version, onboarding_is_complete
 from accounts.services.contractors import contractor_notify, contractor_transition
 from accounts.uploads import inspect_document
 from portal.models import NotificationKind
+from portal.notifications import Notice, notify
 
 
 def _activate_if_complete(profile: ContractorProfile, *, by: User | None) -> ContractorProfile:
@@ -154,6 +157,7 @@ def payout_details_save(
         )
     except ValidationError as exc:
         raise ValidationError({"account_identifier": exc.error_list}) from None
+    before = PayoutDetails.objects.select_for_update().filter(profile=profile).first()
     details, _created = PayoutDetails.objects.update_or_create(
         profile=profile,
         defaults={
@@ -162,8 +166,50 @@ def payout_details_save(
             "account_identifier": account,
         },
     )
+    if before is not None and _destination(before) != _destination(details):
+        _notify_payout_details_changed(profile, before=before, after=details)
     _activate_if_complete(profile, by=profile.user)
     return details
+
+
+def _destination(details: PayoutDetails) -> tuple[str, str, str]:
+    return details.method, details.account_holder, details.account_identifier
+
+
+def _destination_words(details: PayoutDetails) -> str:
+    return _("%(method)s, %(holder)s, account %(account)s") % {
+        "method": PayoutMethod(details.method).label,
+        "holder": details.account_holder,
+        "account": details.masked_account,
+    }
+
+
+def _notify_payout_details_changed(
+    profile: ContractorProfile, *, before: PayoutDetails, after: PayoutDetails
+) -> None:
+    """Tell the contractor, by email whatever their preferences, where their pay goes now:
+    someone with their session could have made the change."""
+    notify(
+        recipients=User.objects.filter(pk=profile.user_id),
+        kind=NotificationKind.PAYOUT_DETAILS_CHANGED,
+        notice=lambda: Notice(
+            title=_("Your payout details were changed"),
+            body=_(
+                "Your payout details were changed from %(before)s to %(after)s. Payouts not "
+                "yet approved will be sent to the new details; payouts already approved still "
+                "go where they were approved to go. If you did not make this change, reset "
+                "your password at once (%(reset)s) and tell us (%(help)s)."
+            )
+            % {
+                "before": _destination_words(before),
+                "after": _destination_words(after),
+                "reset": settings.SITE_URL + reverse("account_reset_password"),
+                "help": settings.SITE_URL + reverse("support:ask"),
+            },
+        ),
+        link=reverse("accounts:payout_details"),
+        topic=f"contractor:{profile.pk}",
+    )
 
 
 @transaction.atomic

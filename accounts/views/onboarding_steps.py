@@ -1,5 +1,6 @@
 """The onboarding checklist and its steps: agreement, tax form, payout details."""
 
+from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +21,7 @@ from accounts.forms import (
     W9Form,
     add_service_errors,
 )
-from accounts.models import ContractorProfile, TaxForm, TaxFormType
+from accounts.models import ContractorProfile, PayoutDetails, TaxForm, TaxFormType
 from accounts.selectors import agreement_current, onboarding_checklist
 from accounts.views.access import CHECKLIST_STATUSES, STEP_STATUSES, contractor_required
 from accounts.views.http import attachment, client_ip, is_post
@@ -154,9 +155,16 @@ def tax_document(request: HttpRequest) -> FileResponse:
     )
 
 
+def _changing_payout_details(request: HttpRequest) -> bool:
+    return PayoutDetails.objects.filter(profile__user_id=request.user.pk).exists()
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @contractor_required(STEP_STATUSES)
+# Changing where the money goes takes the password (or an authenticator) again, so a
+# session left open or stolen can't redirect pay; the first details, in onboarding, don't.
+@reauthentication_required(enabled=_changing_payout_details)
 def payout_details(request: HttpRequest, profile: ContractorProfile) -> HttpResponse:
     on_file = getattr(profile, "payout_details", None)
     initial = (

@@ -6,15 +6,17 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
+from accounts.models import PayoutDetails, PayoutMethod
 from payments import selectors, services
 from payments.forms import AdjustmentForm, PaidForm, PaymentReportForm
 from payments.models import Adjustment, Payout, PayoutLine, PayoutStatusChange
@@ -31,6 +33,15 @@ from portal.admin_kit import (
 from portal.admin_lists import EstimatedCountPaginator
 from portal.dates import format_minutes
 from projects.models import PayPeriod
+
+
+def _destination_words(method: str, holder: str, masked: str) -> str:
+    label = PayoutMethod(method).label if method in PayoutMethod.values else method
+    return gettext("%(method)s, %(holder)s, account %(account)s") % {
+        "method": label,
+        "holder": holder,
+        "account": masked,
+    }
 
 
 class PayoutLineInline(ReadOnlyInline):
@@ -134,6 +145,21 @@ class DueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AfterCostsFilter(admin.SimpleListFilter):
+    """Payouts whose pay per hour after fees and exchange was below the floor when paid."""
+
+    title = _("pay after costs")
+    parameter_name = "after_costs"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return [("below", gettext("Below the floor"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Payout]) -> QuerySet[Payout]:
+        if self.value() == "below":
+            return queryset.filter(effective_hourly_minor__lt=F("floor_hourly_minor"))
+        return queryset
+
+
 @admin.register(Payout)
 class PayoutAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
@@ -148,10 +174,12 @@ class PayoutAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "net",
         "reference",
         "paid_on",
+        "after_costs",
     )
     list_filter = (
         "status",
         DueFilter,
+        AfterCostsFilter,
         RecentPeriodFilter,
         "currency",
         ("contractor__country", CountryFilter),
@@ -171,20 +199,34 @@ class PayoutAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "gross",
         "adjustments",
         "net",
+        "pays_to",
+        "details_now",
         "reference",
         "paid_on",
+        "fee",
+        "received",
+        "after_costs",
         "failure_reason",
         "approved_at",
         "approved_by",
         "paid_at",
         "created_at",
     )
-    readonly_fields = fields
+    # The whole account frozen at approval: only for those who pay (``get_fields``).
+    readonly_fields = (*fields, "pays_to_account")
     inlines = (PayoutLineInline, AdjustmentInline, PayoutStatusChangeInline)
     actions = ("approve", "mark_paid", "mark_failed", "retry", "cancel", "adjust")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Payout]:
         return selectors.payout_list_for_staff().order_by("-period__start_on", "pk")
+
+    def get_fields(self, request: HttpRequest, obj: Payout | None = None) -> list[str]:
+        fields = list(super().get_fields(request, obj))
+        if obj is not None and obj.approved_to_identifier and self.has_pay_permission(request):
+            fields.insert(fields.index("pays_to") + 1, "pays_to_account")
+        elif "pays_to_account" in fields:
+            fields.remove("pays_to_account")
+        return fields
 
     def has_approve_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("payments.approve_payout")
@@ -241,6 +283,72 @@ class PayoutAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("net"), ordering="net_minor")
     def net(self, obj: Payout) -> str:
         return money(obj.net_minor, obj.currency)
+
+    @admin.display(description=_("fee"))
+    def fee(self, obj: Payout) -> str:
+        if obj.fee_minor is None:
+            return "—"
+        return gettext("%(fee)s (%(policy)s)") % {
+            "fee": money(obj.fee_minor, obj.currency),
+            "policy": obj.get_fee_policy_display(),
+        }
+
+    @admin.display(description=_("received"))
+    def received(self, obj: Payout) -> str:
+        if obj.received_minor is None:
+            return "—"
+        amount = money(obj.received_minor, obj.received_currency)
+        if obj.exchange_rate is None:
+            return amount
+        return gettext("%(amount)s at %(rate)s") % {
+            "amount": amount,
+            "rate": f"{obj.exchange_rate.normalize():f}",
+        }
+
+    @admin.display(description=_("pay after costs"), ordering="effective_hourly_minor")
+    def after_costs(self, obj: Payout) -> str:
+        if obj.effective_hourly_minor is None:
+            return "—"
+        currency = obj.take_home_currency
+        values = {"hourly": money(obj.effective_hourly_minor, currency)}
+        if obj.floor_hourly_minor is None:
+            return gettext("%(hourly)s/h") % values
+        values["floor"] = money(obj.floor_hourly_minor, currency)
+        if obj.below_floor_after_costs:
+            return format_html(
+                '<strong class="badge badge--failed">{}</strong>',
+                gettext("%(hourly)s/h, below the floor of %(floor)s/h") % values,
+            )
+        return gettext("%(hourly)s/h (floor %(floor)s/h)") % values
+
+    @admin.display(description=_("pays to (frozen at approval)"))
+    def pays_to(self, obj: Payout) -> str:
+        if not obj.approved_to_method:
+            return gettext("Not frozen yet: approving the payout records where it goes.")
+        return _destination_words(
+            obj.approved_to_method, obj.approved_to_holder, obj.approved_to_account
+        )
+
+    @admin.display(description=_("account to pay (frozen at approval)"))
+    def pays_to_account(self, obj: Payout) -> str:
+        return obj.approved_to_identifier
+
+    @admin.display(description=_("contractor's payout details now"))
+    def details_now(self, obj: Payout) -> str:
+        details = PayoutDetails.objects.filter(profile_id=obj.contractor_id).first()
+        if details is None:
+            return gettext("None on file.")
+        now = _destination_words(details.method, details.account_holder, details.account_masked)
+        frozen = (obj.approved_to_method, obj.approved_to_holder, obj.approved_to_account)
+        if obj.approved_to_method and frozen != (
+            details.method,
+            details.account_holder,
+            details.account_masked,
+        ):
+            return gettext(
+                "%(details)s — changed since approval; this payout still goes where it was frozen."
+            ) % {"details": now}
+        return now
 
     # --- Actions ------------------------------------------------------------------------
 

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 
 from accounts.masking import mask_identifier
@@ -178,15 +179,32 @@ ADJUSTMENT_FIELDS = (
 )
 
 
+# Where a payout goes: where it was sent once paid, else where its approval froze it, else
+# (a draft) the contractor's details now, masked from the clear account.
+FROZEN_METHOD = Coalesce(
+    NullIf("paid_to_method", Value("")), NullIf("approved_to_method", Value(""))
+)
+FROZEN_ACCOUNT = Coalesce(
+    NullIf("paid_to_account", Value("")), NullIf("approved_to_account", Value(""))
+)
+FROZEN_SQL = (
+    "COALESCE(NULLIF(p.paid_to_method, ''), NULLIF(p.approved_to_method, ''), pd.method)",
+    "COALESCE(NULLIF(p.paid_to_account, ''), NULLIF(p.approved_to_account, ''), pd.account_masked)",
+)
+
+
 def summary_row(values: tuple) -> list:
     (pk, start, contractor, name, email, country, method, account) = values[:8]
-    (currency, minutes, gross, adjustments, net, status, reference, paid_on) = values[8:]
+    (currency, minutes, gross, adjustments, net, status, reference, paid_on) = values[8:16]
+    frozen_method, frozen_account = values[16:]
+    masked = frozen_account if frozen_method else mask_identifier(account or "")
+    method = frozen_method or method
     return [
         pk,
         date_cell(start),
         contractor,
         *(neutralise(text) for text in (name, email, str(country or ""), method)),
-        neutralise(mask_identifier(account or "")),
+        neutralise(masked),
         neutralise(currency),
         minutes,
         hours_cell(minutes),
@@ -254,7 +272,7 @@ def summary_queryset(payroll: PayrollFilter) -> QuerySet[Payout]:
     return (
         Payout.objects.filter(payroll.q())
         .order_by("period__start_on", "pk")
-        .values_list(*SUMMARY_FIELDS)
+        .values_list(*SUMMARY_FIELDS, FROZEN_METHOD, FROZEN_ACCOUNT)
     )
 
 
@@ -277,6 +295,15 @@ def adjustment_queryset(payroll: PayrollFilter) -> QuerySet[Adjustment]:
 def payout_exists(payroll: PayrollFilter) -> bool:
     """Whether the export has a row to write: every row belongs to a chosen payout."""
     return Payout.objects.filter(payroll.q()).exists()
+
+
+def row_count(kind: str, payroll: PayrollFilter) -> int:
+    """How many rows the file has, header aside: a payout each in the summary, a line and an
+    adjustment each in the detail."""
+    if kind == Kind.SUMMARY:
+        return Payout.objects.filter(payroll.q()).count()
+    lines = PayoutLine.objects.filter(payroll.q("payout__")).count()
+    return lines + Adjustment.objects.filter(payroll.q("payout__")).count()
 
 
 # --- The ORM path ---------------------------------------------------------------------------

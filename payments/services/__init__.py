@@ -1,6 +1,11 @@
 """Every write and state change in payments: periods, generation, and a payout's life."""
 
-from payments.services.generation import GenerationResult, payouts_generate
+from payments.services.exports import payroll_export_start
+from payments.services.generation import (
+    GenerationResult,
+    payouts_generate,
+    payouts_generate_start,
+)
 from payments.services.owed import late_compensation_attach, standby_attach
 from payments.services.payouts import (
     AdjustmentDetails,
@@ -26,11 +31,13 @@ from payments.services.reminders import (
     pay_periods_remind_due,
     payouts_overdue_remind,
 )
+from payments.services.take_home import Receipt, payout_take_home_record
 
 __all__ = [
     "AdjustmentDetails",
     "GenerationResult",
     "Payment",
+    "Receipt",
     "late_compensation_attach",
     "latest_begun_day",
     "pay_period_close",
@@ -45,7 +52,10 @@ __all__ = [
     "payout_mark_failed",
     "payout_mark_paid",
     "payout_retry",
+    "payout_take_home_record",
     "payouts_generate",
+    "payouts_generate_start",
+    "payroll_export_start",
     "payouts_mark_paid_many",
     "payouts_overdue_remind",
     "standby_attach",

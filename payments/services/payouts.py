@@ -30,6 +30,7 @@ from payments.models import (
     PayoutStatusChange,
 )
 from payments.services.owed import late_compensation_attach
+from payments.services.take_home import Receipt, payout_take_home_record
 from portal.dates import babel_locale, format_day
 from portal.models import NotificationKind
 from portal.money import format_money
@@ -87,12 +88,44 @@ def _not_adjustable(payout: Payout) -> str:
     return sentence % {"payout": payout, "status": payout.get_status_display()}
 
 
-def _destination(payout: Payout) -> tuple[str, str]:
-    """The method and masked account the contractor's payout details name now, if any."""
+FROZEN_FIELDS = [
+    "approved_to_method",
+    "approved_to_holder",
+    "approved_to_account",
+    "approved_to_identifier",
+]
+
+
+def _freeze_destination(payout: Payout) -> None:
+    """Copy where the contractor's payout details send money now onto the payout, the whole
+    account (encrypted) with its masked copy; the caller saves ``FROZEN_FIELDS``.
+    Changing the details afterwards leaves it alone."""
     details = PayoutDetails.objects.filter(profile_id=payout.contractor_id).first()
     if details is None:
-        return "", ""
-    return details.method, details.account_masked
+        payout.approved_to_method = payout.approved_to_holder = ""
+        payout.approved_to_account = payout.approved_to_identifier = ""
+        return
+    payout.approved_to_method = details.method
+    payout.approved_to_holder = details.account_holder
+    payout.approved_to_account = details.account_masked
+    payout.approved_to_identifier = details.account_identifier
+
+
+def _freeze_if_unfrozen(payout: Payout) -> None:
+    """Freeze a payout approved before freezing existed: all of it when nothing was frozen;
+    only the whole account when the method and masked account frozen then still match
+    the details (otherwise what was frozen stands, and the admin shows the change)."""
+    if not payout.approved_to_method:
+        _freeze_destination(payout)
+        return
+    if payout.approved_to_identifier:
+        return
+    details = PayoutDetails.objects.filter(profile_id=payout.contractor_id).first()
+    if details is not None and (details.method, details.account_masked) == (
+        payout.approved_to_method,
+        payout.approved_to_account,
+    ):
+        payout.approved_to_identifier = details.account_identifier
 
 
 def _lock(payout: Payout) -> Payout:
@@ -139,13 +172,22 @@ def payout_approve(*, payout: Payout, by: User) -> Payout:
         )
     _move(payout, PayoutStatus.APPROVED, by=by)
     payout.approved_at, payout.approved_by = payout.updated_at, by
-    payout.save(update_fields=["status", "approved_at", "approved_by", "updated_at"])
+    _freeze_destination(payout)
+    payout.save(
+        update_fields=["status", "approved_at", "approved_by", *FROZEN_FIELDS, "updated_at"]
+    )
     return payout
 
 
 @transaction.atomic
-def payout_mark_paid(*, payout: Payout, by: User, reference: str, paid_on: date) -> Payout:
-    """Record that the provider paid an approved payout, and tell the contractor."""
+def payout_mark_paid(
+    *, payout: Payout, by: User, reference: str, paid_on: date, receipt: Receipt | None = None
+) -> Payout:
+    """Record that the provider paid an approved payout, and tell the contractor.
+
+    ``receipt`` is what the provider says it cost and brought (fee, exchange, amount
+    received); the pay after those costs is judged against the floor then.
+    """
     reference = _required(reference, "reference", _("Enter the payment provider's reference."))
     if len(reference) > REFERENCE_MAX_LENGTH:
         message = ngettext(
@@ -159,7 +201,12 @@ def payout_mark_paid(*, payout: Payout, by: User, reference: str, paid_on: date)
     payout = _lock(payout)
     _move(payout, PayoutStatus.PAID, by=by, reference=reference)
     payout.reference, payout.paid_on, payout.paid_at = reference, paid_on, payout.updated_at
-    payout.paid_to_method, payout.paid_to_account = _destination(payout)
+    # Paid where it was frozen at approval, whatever the details say now. A payout approved
+    # before its destination was frozen is frozen now, from the details it is being paid
+    # to, so the record says where it went rather than nothing.
+    _freeze_if_unfrozen(payout)
+    payout.paid_to_method = payout.approved_to_method
+    payout.paid_to_account = payout.approved_to_account
     payout.save(
         update_fields=[
             "status",
@@ -168,6 +215,7 @@ def payout_mark_paid(*, payout: Payout, by: User, reference: str, paid_on: date)
             "paid_at",
             "paid_to_method",
             "paid_to_account",
+            *FROZEN_FIELDS,
             "updated_at",
         ]
     )
@@ -186,6 +234,7 @@ def payout_mark_paid(*, payout: Payout, by: User, reference: str, paid_on: date)
         topic=f"payout:{payout.pk}",
     )
     late_compensation_attach(payout=payout, by=by)
+    payout_take_home_record(payout=payout, receipt=receipt, by=by)
     return payout
 
 
@@ -216,13 +265,20 @@ def payout_mark_failed(*, payout: Payout, by: User, reason: str) -> Payout:
 
 @transaction.atomic
 def payout_retry(*, payout: Payout, by: User) -> Payout:
-    """Put a failed payout back in the queue to pay (after the details were fixed)."""
+    """Put a failed payout back in the queue to pay (after the details were fixed).
+
+    Approving it again freezes the contractor's details as they are now: a
+    failed payment is usually fixed by correcting them.
+    """
     payout = _lock(payout)
     # The history keeps this note in the language of whoever retried.
     note = _("Retry after: %(reason)s") % {"reason": payout.failure_reason}
     _move(payout, PayoutStatus.APPROVED, by=by, reason=note)
     payout.failure_reason, payout.written_in = "", ""
-    payout.save(update_fields=["status", "failure_reason", "written_in", "updated_at"])
+    _freeze_destination(payout)
+    payout.save(
+        update_fields=["status", "failure_reason", "written_in", *FROZEN_FIELDS, "updated_at"]
+    )
     return payout
 
 
@@ -310,12 +366,14 @@ def payout_adjust(*, payout: Payout, by: User, details: AdjustmentDetails) -> Ad
 @dataclass(frozen=True)
 class Payment:
     """One line of a provider's report: which payout, its reference, the day it was paid,
-    and the report's line it came from (0 when it came from no file)."""
+    the report's line it came from (0 when it came from no file), and what the payment
+    cost and brought where the report says."""
 
     payout_id: int
     reference: str
     paid_on: date
     line: int = 0
+    receipt: Receipt | None = None
 
 
 def payouts_mark_paid_many(
@@ -340,7 +398,11 @@ def payouts_mark_paid_many(
         try:
             paid.append(
                 payout_mark_paid(
-                    payout=payout, by=by, reference=payment.reference, paid_on=payment.paid_on
+                    payout=payout,
+                    by=by,
+                    reference=payment.reference,
+                    paid_on=payment.paid_on,
+                    receipt=payment.receipt,
                 )
             )
         except ValidationError as exc:

@@ -725,6 +725,9 @@ def test_payout_details_are_saved_and_shown_only_masked(client, erik):
     assert PayoutDetails.objects.get(profile__user=erik).account_identifier == (
         "DE89370400440532013000"
     )
+    # Once details are on file, the page that changes them asks for the password again.
+    assert client.get(reverse("accounts:payout_details")).status_code == 302
+    client.post(reverse("account_reauthenticate"), {"password": factories.PASSWORD})
     html = page(client.get(reverse("accounts:payout_details")))
     assert "••••3000" in html
     assert "DE89" not in html
