@@ -1,9 +1,13 @@
 from django.urls import path
 
 from projects import api
+from projects.api import about as about_api
+from projects.api import floors as floors_api
 from projects.cases import api as cases_api
 
 urlpatterns = [
+    path("wage-floors", floors_api.WageFloorListApi.as_view(), name="api-wage-floors"),
+    path("exchange-rates", floors_api.ExchangeRateListApi.as_view(), name="api-exchange-rates"),
     path("assignments", api.AssignmentListApi.as_view(), name="api-assignments"),
     path("time-entries", api.TimeEntryListApi.as_view(), name="api-time-entries"),
     path("time-entries/<int:entry_id>", api.TimeEntryDetailApi.as_view(), name="api-time-entry"),
@@ -35,6 +39,22 @@ urlpatterns = [
     ),
     path(
         "projects/<int:project_id>/close", api.ProjectCloseApi.as_view(), name="api-project-close"
+    ),
+    path(
+        "projects/<int:project_id>/about",
+        about_api.ProjectAboutApi.as_view(),
+        name="api-project-about",
+    ),
+    path("invitations", about_api.InvitationListApi.as_view(), name="api-invitations"),
+    path(
+        "invitations/<int:invitation_id>/accept",
+        about_api.InvitationAcceptApi.as_view(),
+        name="api-invitation-accept",
+    ),
+    path(
+        "invitations/<int:invitation_id>/decline",
+        about_api.InvitationDeclineApi.as_view(),
+        name="api-invitation-decline",
     ),
     path("cases/", cases_api.CaseListApi.as_view(), name="api-cases"),
     path("cases/signals", cases_api.CaseSignalApi.as_view(), name="api-case-signals"),
