@@ -26,8 +26,10 @@ from projects.models import (
     AssignmentRate,
     AssignmentRateCorrection,
     AssignmentStatus,
+    ContentWarning,
     PauseReason,
     Project,
+    ProjectInvitation,
     ProjectStatus,
     ProjectStatusChange,
     ScheduledKind,
@@ -336,3 +338,71 @@ def assignment_stopped_notify(
             )
 
         _tell_contractor(assignment, kind=NotificationKind.ASSIGNMENT_ENDED, notice=ended)
+
+
+def project_invited_notify(invitation: ProjectInvitation) -> None:
+    """Invite the contractor to read the project's page and choose; the page says that a
+    decline is never held against them."""
+    project = invitation.project
+
+    def notice() -> Notice:
+        values = {
+            "project": project.name,
+            "rate": format_money(invitation.rate_minor, invitation.currency),
+        }
+        if project.content_warning != ContentWarning.NONE:
+            body = _(
+                "At %(rate)s an hour. This project carries a content warning (%(warning)s): "
+                "read its page before you choose. You may decline; that is never held "
+                "against you."
+            ) % {**values, "warning": ContentWarning(project.content_warning).label}
+        else:
+            body = (
+                _(
+                    "At %(rate)s an hour. Read the project's page, then accept or decline; "
+                    "declining is never held against you."
+                )
+                % values
+            )
+        return Notice(title=_("You are invited to «%(project)s»") % values, body=body)
+
+    notify(
+        recipients=User.objects.filter(pk=invitation.contractor.user_id),
+        kind=NotificationKind.PROJECT_INVITED,
+        notice=notice,
+        link=reverse("projects:project_about", args=[project.pk]),
+        topic=f"invitation:{invitation.pk}",
+    )
+
+
+def content_warning_notify(project: Project) -> int:
+    """Tell everyone on ``project`` that it now carries ``project.content_warning``: they
+    joined without it, so they read it now, with the way out and the rule that protects
+    them. Return how many were told."""
+    about = reverse("projects:project_about", args=[project.pk])
+    rules = f"{settings.SITE_URL}{reverse('rules')}#never-title"
+
+    def notice() -> Notice:
+        values = {
+            "project": project.name,
+            "warning": ContentWarning(project.content_warning).label,
+            "rules": rules,
+        }
+        title = _("«%(project)s» now carries a content warning") % values
+        body = (
+            _(
+                "Content warning: %(warning)s. Read the project's page to see what it covers. "
+                "You may ask to leave the project; that is never held against you: the rules "
+                "say so (%(rules)s)."
+            )
+            % values
+        )
+        return Notice(title=title, body=body)
+
+    return notify(
+        recipients=assignees(project),
+        kind=NotificationKind.PROJECT_CONTENT_WARNING,
+        notice=notice,
+        link=about,
+        topic=f"project:{project.pk}:warning:{project.content_warning}",
+    )
