@@ -76,9 +76,17 @@ def assignment_day_problem(
     return project_day_problem(project, day, time_zone)
 
 
-def contractor_day_problem(profile: ContractorProfile, day: date) -> str | None:
-    """A contractor who is no longer active keeps logging only the days before that."""
+def contractor_day_problem(
+    profile: ContractorProfile, day: date, *, paid_activity: bool = False
+) -> str | None:
+    """A contractor who is no longer active keeps logging only the days before that.
+
+    Someone still onboarding logs time on paid assessments and training
+    (``paid_activity``), which they can be enrolled in once approved.
+    """
     if profile.status == ContractorStatus.ACTIVE:
+        return None
+    if paid_activity and profile.status == ContractorStatus.ONBOARDING:
         return None
     since = local_date(profile.status_changed_at, profile.time_zone)
     if day < since:

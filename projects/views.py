@@ -14,14 +14,22 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import ContractorProfile
 from accounts.selectors import contractor_for_user_or_404
+from portal.admin_kit import add_errors
 from portal.dates import day_label, format_minutes, local_today
 from projects import selectors, services
+from projects.forms import InvitationAnswerForm
 from projects.models import MINUTES_PER_DAY, Assignment, EntryKind, EntryStatus
 from projects.selectors import Timesheet, TimesheetCell, TimesheetRow
+from projects.selectors.about import (
+    ProjectAbout,
+    invitation_get_for_contractor,
+    invitation_list_for_contractor,
+    project_about_for_contractor,
+)
 from projects.timesheet import (
     DURATION_HELP,
     UNIT_MINUTES,
@@ -47,7 +55,12 @@ def my_projects(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "projects/my_projects.html",
-        {"profile": profile, "today": today, "summaries": summaries},
+        {
+            "profile": profile,
+            "today": today,
+            "summaries": summaries,
+            "invitations": list(invitation_list_for_contractor(profile)),
+        },
     )
 
 
@@ -273,7 +286,8 @@ def _grid(
             _cap_over(assignment),
         )
         for assignment in sheet.assignments
-        if assignment.pk in totals.by_assignment
+        # An assessment or a training has a time limit over every week instead.
+        if assignment.pk in totals.by_assignment and not assignment.project.is_paid_activity
     ]
     return lines, columns, caps
 
@@ -331,3 +345,71 @@ def _week_state(sheet: Timesheet) -> WeekState:
         approved_at=max(filter(None, approved), default=None),
         can_add=any(cell.editable for row in sheet.rows for cell in row.cells),
     )
+
+
+# --- A project's page, and the invitations that lead to it ---------------------------
+
+
+@login_required
+@require_GET
+def project_about(request: HttpRequest, pk: int) -> HttpResponse:
+    """What a contractor on the project, or invited to it, is told about it."""
+    about = project_about_for_contractor(profile=_contractor(request), project_pk=pk)
+    return _render_about(request, about, InvitationAnswerForm())
+
+
+def _render_about(
+    request: HttpRequest, about: ProjectAbout, form: InvitationAnswerForm, *, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "projects/project_about.html",
+        {"about": about, "project": about.project, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def invitation_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = _contractor(request)
+    invitation = invitation_get_for_contractor(profile=profile, pk=pk)
+    form = InvitationAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            assignment = services.invitation_accept(
+                invitation=invitation,
+                by=request.user,
+                warning_read=form.cleaned_data["warning_read"],
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("You joined «%(project)s». Read the guidelines before you start.")
+                % {"project": invitation.project.name},
+            )
+            return redirect("projects:assignment_detail", assignment.pk)
+    about = project_about_for_contractor(profile=profile, project_pk=invitation.project_id)
+    return _render_about(request, about, form, status=400)
+
+
+@login_required
+@require_POST
+def invitation_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = invitation_get_for_contractor(profile=_contractor(request), pk=pk)
+    try:
+        services.invitation_decline(invitation=invitation, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "You declined «%(project)s». Your answer is recorded, and it is never held "
+                "against you."
+            )
+            % {"project": invitation.project.name},
+        )
+    return redirect("projects:my_projects")

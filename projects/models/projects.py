@@ -42,6 +42,34 @@ class PauseReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ProjectPurpose(models.TextChoices):
+    """What a project's hours are for. Assessments and training are paid like work, but
+    contractors may take them before any work assignment (during onboarding, say), and
+    they have a limit per contractor instead of a weekly cap."""
+
+    WORK = "work", _("Work")
+    ASSESSMENT = "assessment", _("Paid assessment")
+    TRAINING = "training", _("Paid training")
+
+
+class PayBasis(models.TextChoices):
+    """How work is paid. Rates are per hour everywhere, so this names it rather than
+    choosing: the transparency page and the API say it in words."""
+
+    HOURLY = "hourly", _("By the hour")
+
+
+class ContentWarning(models.TextChoices):
+    """What a manager warns of before anyone joins a project; declining one is never held
+    against a contractor (the rules page says so)."""
+
+    NONE = "none", _("No content warning")
+    DISTURBING = "disturbing", _("Disturbing content")
+    GRAPHIC = "graphic", _("Graphic violence or injury")
+    SEXUAL = "sexual", _("Sexual content")
+    SELF_HARM = "self_harm", _("Self-harm or suicide")
+
+
 class Project(TransitionsMixin, models.Model):
     TRANSITIONS = {
         ProjectStatus.DRAFT: {ProjectStatus.ACTIVE, ProjectStatus.CLOSED},
@@ -71,6 +99,27 @@ class Project(TransitionsMixin, models.Model):
     status = models.CharField(
         _("status"), max_length=8, choices=ProjectStatus, default=ProjectStatus.DRAFT
     )
+    purpose = models.CharField(
+        _("purpose"),
+        max_length=10,
+        choices=ProjectPurpose,
+        default=ProjectPurpose.WORK,
+        db_default=ProjectPurpose.WORK,
+        help_text=_(
+            "An assessment or training is paid like work and can be taken before any project "
+            "assignment; contractors are enrolled in it rather than assigned."
+        ),
+    )
+    time_limit_minutes = models.PositiveIntegerField(
+        _("time limit per contractor (minutes)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MINUTES_PER_WEEK)],
+        help_text=_(
+            "Assessments and training only: the most time one contractor can log on it in "
+            "all; it replaces the weekly cap."
+        ),
+    )
     default_rate_minor = models.PositiveIntegerField(
         _("default hourly rate (minor units)"), validators=[MinValueValidator(1)]
     )
@@ -84,6 +133,28 @@ class Project(TransitionsMixin, models.Model):
     )
     start_on = models.DateField(_("start date"))
     end_on = models.DateField(_("end date"), null=True, blank=True)
+    content_warning = models.CharField(
+        _("content warning"),
+        max_length=10,
+        choices=ContentWarning,
+        default=ContentWarning.NONE,
+        db_default=ContentWarning.NONE,
+        help_text=_(
+            "Shown before anyone joins. With a warning, contractors are invited and choose; "
+            "they can't be assigned directly."
+        ),
+    )
+    quality_review = models.TextField(
+        _("how quality is reviewed"),
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Who checks the work, how often and against what; contractors read this."),
+    )
+    # The language the quality review text was written in.
+    quality_review_written_in = models.CharField(
+        _("quality review written in"), max_length=10, blank=True, default="", db_default=""
+    )
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -149,13 +220,50 @@ class Project(TransitionsMixin, models.Model):
                 condition=Q(default_rate_minor__gte=1), name="project_rate_positive"
             ),
             models.CheckConstraint(
+                condition=Q(content_warning__in=ContentWarning.values),
+                name="project_content_warning_valid",
+            ),
+            models.CheckConstraint(
                 condition=Q(weekly_cap_minutes__gte=1, weekly_cap_minutes__lte=MINUTES_PER_WEEK),
                 name="project_weekly_cap_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(purpose__in=ProjectPurpose.values), name="project_purpose_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(purpose=ProjectPurpose.WORK, time_limit_minutes__isnull=True)
+                | (
+                    ~Q(purpose=ProjectPurpose.WORK)
+                    & Q(
+                        time_limit_minutes__isnull=False,
+                        time_limit_minutes__gte=1,
+                        time_limit_minutes__lte=MINUTES_PER_WEEK,
+                    )
+                ),
+                name="project_time_limit_for_paid_activity",
+                violation_error_message=_(
+                    "An assessment or training needs a time limit per contractor; "
+                    "a work project has a weekly cap instead."
+                ),
             ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_paid_activity(self) -> bool:
+        """An assessment or training rather than project work."""
+        return self.purpose != ProjectPurpose.WORK
+
+    @property
+    def entry_kind(self) -> str:
+        """The activity kind its time is logged as: its own for an assessment or training."""
+        if self.purpose == ProjectPurpose.ASSESSMENT:
+            return "assessment"
+        if self.purpose == ProjectPurpose.TRAINING:
+            return "training"
+        return "task"
 
     @property
     def language_names(self) -> list[str]:

@@ -104,12 +104,30 @@ def assignment_for_project_get_for_contractor(*, user: User, project_pk: int) ->
 
 
 @dataclass(frozen=True)
+class LimitUse:
+    """A paid assessment or training and the time logged on it against its limit."""
+
+    assignment: Assignment
+    minutes: int
+
+    @property
+    def limit_minutes(self) -> int:
+        return self.assignment.project.time_limit_minutes or 0
+
+    @property
+    def left_minutes(self) -> int:
+        return max(self.limit_minutes - self.minutes, 0)
+
+
+@dataclass(frozen=True)
 class AssignmentSummary:
     """One line of "My projects": where an assignment stands this week."""
 
     assignment: Assignment
     current_rate: AssignmentRate | None
     week_minutes: int
+    # Every week's minutes: an assessment's or a training's limit counts them all.
+    total_minutes: int = 0
 
     @property
     def project(self) -> Project:
@@ -139,13 +157,17 @@ def assignment_summaries(profile: ContractorProfile, *, today: date) -> list[Ass
     assignments = (
         assignments_with_details()
         .filter(contractor=profile)
-        .annotate(week_minutes=Coalesce(Sum("time_entries__minutes", filter=this_week), 0))
+        .annotate(
+            week_minutes=Coalesce(Sum("time_entries__minutes", filter=this_week), 0),
+            total_minutes=Coalesce(Sum("time_entries__minutes"), 0),
+        )
     )
     return [
         AssignmentSummary(
             assignment=assignment,
             current_rate=rate_on(assignment.rates.all(), today),
             week_minutes=assignment.week_minutes,
+            total_minutes=assignment.total_minutes,
         )
         for assignment in assignments
     ]
@@ -156,10 +178,15 @@ def assignment_summaries(profile: ContractorProfile, *, today: date) -> list[Ass
 
 @dataclass(frozen=True)
 class WorkDashboard:
-    """What the home page shows an assigned contractor about their work."""
+    """What the home page shows an assigned contractor about their work.
+
+    ``summaries`` are project work; paid assessments and training are apart
+    (``paid_activities``), so they never make someone look assigned to a project.
+    """
 
     today: date
     summaries: list[AssignmentSummary]
+    paid_activities: list[LimitUse]
     draft_count: int
     first_draft_on: date | None
     rejected: list[TimeEntry]
@@ -199,7 +226,10 @@ def work_dashboard_for_contractor(profile: ContractorProfile) -> WorkDashboard |
     )
     return WorkDashboard(
         today=today,
-        summaries=summaries,
+        summaries=[s for s in summaries if not s.project.is_paid_activity],
+        paid_activities=[
+            LimitUse(s.assignment, s.total_minutes) for s in summaries if s.project.is_paid_activity
+        ],
         draft_count=draft.get("n", 0),
         first_draft_on=draft.get("first"),
         rejected=list(rejected.order_by("work_on", "pk")[:5]),
@@ -224,6 +254,19 @@ def contractors_matching(project: Project) -> QuerySet[ContractorProfile]:
         matching.select_related("user")
         .prefetch_related("languages", "expertise")
         .distinct()
+        .order_by("legal_name", "pk")
+    )
+
+
+def contractors_enrollable(project: Project) -> QuerySet[ContractorProfile]:
+    """Approved contractors (onboarding or active) not yet in a paid assessment or training."""
+    return (
+        ContractorProfile.objects.filter(
+            status__in=[ContractorStatus.ONBOARDING, ContractorStatus.ACTIVE]
+        )
+        .exclude(assignments__project=project)
+        .select_related("user")
+        .prefetch_related("languages", "expertise")
         .order_by("legal_name", "pk")
     )
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Sum
 
 from accounts.models import ContractorProfile
 from portal.dates import format_minutes, local_today
@@ -22,7 +22,7 @@ from projects.models import (
     TimeEntry,
 )
 from projects.pay_periods import closed_pay_period_dates
-from projects.selectors.assignments import assignments_with_details
+from projects.selectors.assignments import LimitUse, assignments_with_details
 from projects.time_rules import (
     assignment_day_problem,
     contractor_day_problem,
@@ -88,6 +88,8 @@ class Timesheet:
     rows: list[TimesheetRow]
     assignments: list[Assignment]
     entries: list[TimeEntry]
+    # Minutes logged on each paid assessment or training, every week together.
+    limited_minutes: dict[int, int] = field(default_factory=dict)
 
     @property
     def previous_week(self) -> date:
@@ -111,10 +113,24 @@ class Timesheet:
 
     @property
     def caps(self) -> list[CapUse]:
+        """Weekly caps of the project work shown; assessments and training have limits."""
         used = {a.pk: 0 for a in self.assignments}
         for entry in self.entries:
             used[entry.assignment_id] += entry.minutes
-        return [CapUse(a, used[a.pk]) for a in self.assignments if a.pk in self._row_ids]
+        return [
+            CapUse(a, used[a.pk])
+            for a in self.assignments
+            if a.pk in self._row_ids and not a.project.is_paid_activity
+        ]
+
+    @property
+    def paid_activities(self) -> list[LimitUse]:
+        """Paid assessments and training, each with the time logged on it over every week."""
+        return [
+            LimitUse(a, self.limited_minutes.get(a.pk, 0))
+            for a in self.assignments
+            if a.project.is_paid_activity
+        ]
 
     @property
     def _row_ids(self) -> set[int]:
@@ -142,10 +158,17 @@ def _row_keys(
     extra: Collection[tuple[int, str]],
 ) -> list[tuple[int, str]]:
     """A task row for each assignment the week touches, plus a row per kind logged or asked for."""
-    known = {assignment.pk for assignment in assignments}
-    keys = {(a.pk, EntryKind.TASK.value) for a in assignments if _covers_week(a, days)}
+    known = {assignment.pk: assignment for assignment in assignments}
+    # Assessments and training take time of their own kind only.
+    keys = {(a.pk, a.project.entry_kind) for a in assignments if _covers_week(a, days)}
     keys |= {(entry.assignment_id, entry.kind) for entry in entries}
-    keys |= {(pk, kind) for pk, kind in extra if pk in known and kind in EntryKind.values}
+    keys |= {
+        (pk, kind)
+        for pk, kind in extra
+        if pk in known
+        and kind in EntryKind.values
+        and (not known[pk].project.is_paid_activity or kind == known[pk].project.entry_kind)
+    }
     order = {assignment.pk: index for index, assignment in enumerate(assignments)}
     kinds = list(EntryKind.values)
     return sorted(keys, key=lambda key: (order[key[0]], kinds.index(key[1])))
@@ -191,7 +214,22 @@ def timesheet_for_contractor(
             if not correctable and (locked := pay_period_problem(cell.day, closed)):
                 cell.problem, cell.locked = locked, True
         rows.append(TimesheetRow(assignment=assignment, kind=kind, cells=cells))
-    return Timesheet(profile, days[0], today, days, rows, assignments, entries)
+    return Timesheet(
+        profile, days[0], today, days, rows, assignments, entries, limited_time(assignments)
+    )
+
+
+def limited_time(assignments: list[Assignment]) -> dict[int, int]:
+    """Minutes logged on each paid assessment or training: one query, none without any."""
+    limited = [a.pk for a in assignments if a.project.is_paid_activity]
+    if not limited:
+        return {}
+    totals = (
+        TimeEntry.objects.filter(assignment_id__in=limited)
+        .values("assignment_id")
+        .annotate(total=Sum("minutes"))
+    )
+    return {row["assignment_id"]: row["total"] for row in totals}
 
 
 def _cell(
@@ -202,9 +240,10 @@ def _cell(
     entry: TimeEntry | None,
     today: date,
 ) -> TimesheetCell:
-    problem = contractor_day_problem(profile, day) or assignment_day_problem(
-        assignment, day, today=today, time_zone=profile.time_zone
-    )
+    paid_activity = assignment.project.is_paid_activity
+    problem = contractor_day_problem(
+        profile, day, paid_activity=paid_activity
+    ) or assignment_day_problem(assignment, day, today=today, time_zone=profile.time_zone)
     return TimesheetCell(
         key=cell_key(assignment.pk, kind, day),
         day=day,

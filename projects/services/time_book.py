@@ -8,11 +8,11 @@ everything the rules need, so judging a whole grid costs no further queries.
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, Sum
 from django.utils.translation import gettext as _
 
 from accounts.models import ContractorProfile, User
@@ -47,6 +47,9 @@ class TimeBook:
     assignments: dict[int, Assignment]
     entries: dict[int, TimeEntry]
     closed_dates: set[date]
+    # Minutes on each paid assessment or training outside the weeks loaded: its time
+    # limit counts every week, not only the ones a write touches.
+    logged_elsewhere: dict[int, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.index_cells()
@@ -93,13 +96,28 @@ def open_book(*, by: User, days: Iterable[date], entry_ids: Iterable[int] = ()) 
         in_weeks |= Q(work_on__range=(start, start + timedelta(days=6)))
     entries = TimeEntry.objects.filter(in_weeks, assignment__contractor=profile) if weeks else []
     loaded_days = {day for start in weeks for day in week_days(start)}
+    assignments = _assignments_for_rules(profile)
     return TimeBook(
         profile=profile,
         today=local_today(profile.time_zone),
-        assignments=_assignments_for_rules(profile),
+        assignments=assignments,
         entries={entry.pk: entry for entry in entries},
         closed_dates=closed_pay_period_dates(loaded_days, lock=True),
+        logged_elsewhere=_logged_elsewhere(assignments, in_weeks if weeks else None),
     )
+
+
+def _logged_elsewhere(assignments: dict[int, Assignment], in_weeks: Q | None) -> dict[int, int]:
+    """Minutes on each time-limited assignment outside the weeks loaded (one query, and
+    none for someone without a paid assessment or training)."""
+    limited = [pk for pk, a in assignments.items() if a.project.time_limit_minutes is not None]
+    if not limited:
+        return {}
+    outside = TimeEntry.objects.filter(assignment_id__in=limited)
+    if in_weeks is not None:
+        outside = outside.exclude(in_weeks)
+    totals = outside.values("assignment_id").annotate(total=Sum("minutes"))
+    return {row["assignment_id"]: row["total"] for row in totals}
 
 
 # --- Judging changes ---------------------------------------------------------------
@@ -130,9 +148,10 @@ def _day_problems(
 ) -> list[tuple[str, str]]:
     """What keeps ``day`` from taking time; ``late`` lets an existing entry of a closed pay
     period be corrected or submitted as late hours."""
-    problem = contractor_day_problem(book.profile, day) or assignment_day_problem(
-        assignment, day, today=book.today, time_zone=book.profile.time_zone
-    )
+    paid_activity = assignment.project.is_paid_activity
+    problem = contractor_day_problem(
+        book.profile, day, paid_activity=paid_activity
+    ) or assignment_day_problem(assignment, day, today=book.today, time_zone=book.profile.time_zone)
     if problem:
         return [("work_on", problem)]
     if not late and (locked := pay_period_problem(day, book.closed_dates)):
@@ -180,18 +199,48 @@ def _change_problems(
     assignment = book.assignments.get(change.assignment_id)
     if assignment is None:
         return [("assignment", _("No such assignment."))]
+    if assignment.project.is_paid_activity and change.kind != assignment.project.entry_kind:
+        return [("kind", _paid_activity_kind_message(assignment))]
     return _day_problems(book, assignment, change.work_on, late=correcting_late)
+
+
+def _paid_activity_kind_message(assignment: Assignment) -> str:
+    if assignment.project.entry_kind == EntryKind.TRAINING:
+        return _("Time on «%(project)s» is logged as training.") % {
+            "project": assignment.project.name
+        }
+    return _("Time on «%(project)s» is logged as assessment.") % {
+        "project": assignment.project.name
+    }
+
+
+def _limit_problem(book: TimeBook, assignment: Assignment, total: int) -> str | None:
+    """An assessment's or a training's time limit, counted over every week."""
+    limit = assignment.project.time_limit_minutes
+    if limit is None:
+        return None
+    total += book.logged_elsewhere.get(assignment.pk, 0)
+    if total <= limit:
+        return None
+    return _("Your time on «%(project)s» would come to %(total)s, over its limit of %(limit)s.") % {
+        "project": assignment.project.name,
+        "total": format_minutes(total),
+        "limit": format_minutes(limit),
+    }
 
 
 def _totals_problems(
     book: TimeBook, final: dict[Cell, int], judged: Iterable[Cell]
 ) -> dict[Cell, list[tuple[str, str]]]:
-    """The 24-hour day across all projects and each assignment's weekly cap."""
+    """The 24-hour day across all projects, each work assignment's weekly cap, and each
+    assessment's or training's time limit."""
     per_day: Counter[date] = Counter()
     per_week: Counter[tuple[int, date]] = Counter()
+    per_assignment: Counter[int] = Counter()
     for (assignment_id, day, _kind), minutes in final.items():
         per_day[day] += minutes
         per_week[(assignment_id, week_start(day))] += minutes
+        per_assignment[assignment_id] += minutes
     problems: dict[Cell, list[tuple[str, str]]] = defaultdict(list)
     for cell in judged:
         assignment_id, day, _kind = cell
@@ -204,6 +253,11 @@ def _totals_problems(
                 )
             )
         assignment = book.assignments[assignment_id]
+        if assignment.project.is_paid_activity:
+            # Its own limit applies instead of a weekly cap.
+            if over := _limit_problem(book, assignment, per_assignment[assignment_id]):
+                problems[cell].append(("minutes", over))
+            continue
         week_total = per_week[(assignment_id, week_start(day))]
         if week_total > assignment.cap_minutes:
             problems[cell].append(
