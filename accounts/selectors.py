@@ -24,6 +24,7 @@ from accounts.models import (
     TaxForm,
     User,
 )
+from accounts.roles import VENDOR_MANAGERS
 from portal.dates import format_moment
 
 if TYPE_CHECKING:
@@ -326,4 +327,19 @@ def rule_book_upcoming() -> RuleBook | None:
         RuleBook.objects.filter(published_at__isnull=False, effective_at__gt=timezone.now())
         .order_by("effective_at", "pk")
         .first()
+    )
+
+
+# --- Staff names -------------------------------------------------------------------
+
+
+def managers_without_display_name() -> list[str]:
+    """Emails of active vendor managers whom contractors would read as an unnamed person."""
+    return list(
+        User.objects.filter(
+            is_active=True, is_staff=True, groups__name=VENDOR_MANAGERS, display_name=""
+        )
+        .order_by("email")
+        .values_list("email", flat=True)
+        .distinct()
     )

@@ -2,7 +2,7 @@
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Field, QuerySet
 from django.http import HttpRequest
@@ -10,7 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts import services
+from accounts import selectors, services
 from accounts.admin.forms import EmailUserChangeForm, EmailUserCreationForm
 from accounts.choices import time_zone_choices
 from accounts.forms import LanguageSelect
@@ -23,7 +23,7 @@ class UserAdmin(DjangoUserAdmin):
     form = EmailUserChangeForm
     add_form = EmailUserCreationForm
     fieldsets = (
-        (None, {"fields": ("email", "password")}),
+        (None, {"fields": ("email", "display_name", "password")}),
         (_("Preferences"), {"fields": ("language", "time_zone")}),
         (
             _("Permissions"),
@@ -40,9 +40,9 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
-    list_display = ("email", "is_staff", "is_active", "date_joined", "last_login")
+    list_display = ("email", "display_name", "is_staff", "is_active", "date_joined", "last_login")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
-    search_fields = ("email",)
+    search_fields = ("email", "display_name")
     ordering = ("email",)
     readonly_fields = ("last_login", "date_joined")
 
@@ -60,6 +60,19 @@ class UserAdmin(DjangoUserAdmin):
                 label=capfirst(db_field.verbose_name), choices=time_zone_choices
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        unnamed = selectors.managers_without_display_name()
+        if unnamed:
+            messages.warning(
+                request,
+                _(
+                    "Contractors read “A member of the vendor team” where these managers decide "
+                    "or answer; give them a display name: %(emails)s"
+                )
+                % {"emails": ", ".join(unnamed)},
+            )
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(ApiToken)

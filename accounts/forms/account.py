@@ -31,8 +31,23 @@ class PreferencesForm(PortalForm):
         help_text=_("Dates and times on these pages and in emails are shown in this zone."),
     )
 
-    def __init__(self, *args, with_time_zone: bool = True, **kwargs) -> None:
+    display_name = forms.CharField(
+        label=_("Your name as contractors see it"),
+        max_length=100,
+        required=False,
+        help_text=_(
+            "Shown on your decisions and answers. Empty: contractors read “A member of the "
+            "vendor team”; your email address is never shown."
+        ),
+    )
+
+    def __init__(
+        self, *args, with_time_zone: bool = True, with_display_name: bool = False, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         if not with_time_zone:
             # A contractor's times follow the time zone of their application.
             del self.fields["time_zone"]
+        if not with_display_name:
+            # Only staff are named to contractors.
+            del self.fields["display_name"]

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import validate_site_language, validate_time_zone
+from portal import people
 
 
 class UserManager(BaseUserManager):
@@ -32,6 +33,15 @@ class UserManager(BaseUserManager):
 
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("email address"), unique=True)
+    display_name = models.CharField(
+        _("display name"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The name contractors see on decisions and answers (staff). "
+            "Empty: they read “A member of the vendor team”, never the email address."
+        ),
+    )
     is_staff = models.BooleanField(
         _("staff status"),
         default=False,
@@ -59,3 +69,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def public_name(self) -> str:
+        """The name a contractor sees for this person (staff): never the email address."""
+        return people.public_name(self)

@@ -12,8 +12,15 @@ from portal.dates import time_zone_name
 
 
 @transaction.atomic
-def user_preferences_set(*, user: User, language: str, time_zone: str | None = None) -> User:
-    """Store the language the site speaks to ``user`` and, if given, their time zone.
+def user_preferences_set(
+    *,
+    user: User,
+    language: str,
+    time_zone: str | None = None,
+    display_name: str | None = None,
+) -> User:
+    """Store the language the site speaks to ``user`` and, if given, their time zone and
+    (staff) the name contractors see.
 
     A contractor's times follow the time zone of their application, so only
     that zone is accepted for them here.
@@ -33,6 +40,8 @@ def user_preferences_set(*, user: User, language: str, time_zone: str | None = N
                     _("Your times follow the time zone of your application, %(zone)s.")
                     % {"zone": time_zone_name(profile.time_zone)}
                 ]
+    if display_name is not None and not user.is_staff:
+        errors["display_name"] = [_("Only staff members choose the name contractors see.")]
     if errors:
         raise ValidationError(errors)
     user.language = language
@@ -40,5 +49,8 @@ def user_preferences_set(*, user: User, language: str, time_zone: str | None = N
     if time_zone is not None:
         user.time_zone = time_zone
         update_fields.append("time_zone")
+    if display_name is not None:
+        user.display_name = display_name.strip()
+        update_fields.append("display_name")
     user.save(update_fields=update_fields)
     return user

@@ -1,4 +1,5 @@
-"""The signed-in person's preferences: the site's language and their time zone."""
+"""The signed-in person's preferences: the site's language, their time zone and (staff) the
+name contractors see."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -42,14 +43,19 @@ def preferences(request: HttpRequest) -> HttpResponse:
         initial={
             "language": user.language or translation.get_language(),
             "time_zone": user.time_zone,
+            "display_name": user.display_name,
         },
         with_time_zone=profile is None,
+        with_display_name=user.is_staff,
     )
     if is_post(request) and form.is_valid():
         language = form.cleaned_data["language"]
         try:
             services.user_preferences_set(
-                user=user, language=language, time_zone=form.cleaned_data.get("time_zone")
+                user=user,
+                language=language,
+                time_zone=form.cleaned_data.get("time_zone"),
+                display_name=form.cleaned_data.get("display_name"),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

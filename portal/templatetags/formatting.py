@@ -19,6 +19,8 @@ from portal.dates import (
     time_zone_name,
 )
 from portal.money import format_money
+from portal.people import public_name as person_public_name
+from portal.people import shown_name
 
 register = template.Library()
 
@@ -75,3 +77,16 @@ def typed(text: str, written_in: str) -> SafeString | str:
     if not written_in or not text or written_in == translation.get_language():
         return text
     return format_html('<span lang="{}">{}</span>', written_in, text)
+
+
+@register.filter
+def public_name(user) -> str:
+    """A staff member as contractors read them: ``{{ case.decided_by|public_name }}`` → their
+    display name, or "A member of the vendor team"; never their email address."""
+    return person_public_name(user)
+
+
+@register.filter
+def staff_name(name: str) -> str:
+    """A stored staff name (``{{ message.author_name|staff_name }}``), or the neutral name."""
+    return shown_name(name)

@@ -1,14 +1,15 @@
 """The intermediate forms of the managers' case steps."""
 
 from datetime import datetime
+from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ConductRule, ContractorProfile, Sanction
 from projects.models import (
-    INTERIM_MAX_BUSINESS_DAYS,
-    RESPONSE_DAYS,
     AppealOutcome,
     Assignment,
     EvidenceKind,
@@ -61,9 +62,11 @@ class WarnForm(forms.Form):
 
 class NoticeForm(forms.Form):
     proposed_outcome = forms.ChoiceField(choices=Sanction.choices, label=_("Proposed outcome"))
-    response_days = forms.IntegerField(
-        min_value=1, initial=RESPONSE_DAYS, label=_("Days to answer")
-    )
+    response_days = forms.IntegerField(min_value=1, label=_("Days to answer"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["response_days"].initial = settings.CASE_RESPONSE_DAYS
 
 
 class DecideForm(forms.Form):
@@ -77,13 +80,16 @@ class DecideForm(forms.Form):
         widget=_MOMENT,
         required=False,
         label=_("Takes effect"),
-        help_text=_(
-            "Empty: now. Offboarding: at least 14 days ahead unless the rule is egregious."
-        ),
     )
     suspended_until = forms.DateField(
         widget=_DATE, required=False, label=_("Suspended until (suspension only)")
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["effective_at"].help_text = _(
+            "Empty: now. Offboarding: at least %(days)d days ahead unless the rule is egregious."
+        ) % {"days": settings.CASE_OFFBOARDING_NOTICE_DAYS}
 
     def effective(self) -> datetime | None:
         value: datetime | None = self.cleaned_data["effective_at"]
@@ -109,12 +115,15 @@ class AppealDecideForm(forms.Form):
 
 class InterimForm(forms.Form):
     reason = forms.CharField(widget=_TEXT, label=_("Reason"))
-    business_days = forms.IntegerField(
-        min_value=1,
-        max_value=INTERIM_MAX_BUSINESS_DAYS,
-        initial=INTERIM_MAX_BUSINESS_DAYS,
-        label=_("Business days"),
-    )
+    business_days = forms.IntegerField(min_value=1, label=_("Business days"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        most = settings.CASE_INTERIM_MAX_BUSINESS_DAYS
+        field = self.fields["business_days"]
+        field.initial, field.max_value = most, most
+        field.validators.append(MaxValueValidator(most))
+        field.widget.attrs["max"] = most
 
 
 class ExportForm(forms.Form):

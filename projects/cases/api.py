@@ -22,7 +22,6 @@ from accounts.models import ConductRule, ContractorProfile, Sanction
 from portal.api_kit import MAX_ID, SignedIn
 from projects.api.work import VALIDATION_ERROR, valid
 from projects.models import (
-    INTERIM_MAX_BUSINESS_DAYS,
     AppealOutcome,
     Assignment,
     Case,
@@ -55,13 +54,19 @@ class CaseSerializer(serializers.Serializer):
     response_due_at = serializers.DateTimeField(allow_null=True)
     outcome = serializers.CharField(allow_blank=True)
     decision_reasons = serializers.CharField(allow_blank=True)
-    decided_by = serializers.CharField(source="decided_by.email", allow_null=True)
+    decided_by = serializers.CharField(
+        source="decided_by.public_name",
+        allow_null=True,
+        help_text=_("The decider's name as they chose it; never an email address."),
+    )
     decided_at = serializers.DateTimeField(allow_null=True)
     effective_at = serializers.DateTimeField(allow_null=True)
     appeal_due_at = serializers.DateTimeField(allow_null=True)
     appeal_outcome = serializers.CharField(allow_blank=True)
     appeal_reasons = serializers.CharField(allow_blank=True)
-    appeal_decided_by = serializers.CharField(source="appeal_decided_by.email", allow_null=True)
+    appeal_decided_by = serializers.CharField(
+        source="appeal_decided_by.public_name", allow_null=True
+    )
 
     def _text(self, case: Case) -> object:
         return case.rule.text_in(get_language() or "en")
@@ -160,6 +165,8 @@ class CanFileSignals(BasePermission):
 
 class StaffCaseSerializer(CaseSerializer):
     contractor = serializers.IntegerField(source="contractor_id")
+    decided_by = serializers.CharField(source="decided_by.email", allow_null=True)
+    appeal_decided_by = serializers.CharField(source="appeal_decided_by.email", allow_null=True)
     evidence = None  # type: ignore[assignment]
 
 
@@ -181,7 +188,12 @@ class WarnInSerializer(serializers.Serializer):
 class NoticeInSerializer(serializers.Serializer):
     proposed_outcome = serializers.ChoiceField(choices=Sanction.choices)
     # A year at most: a longer deadline is no deadline (and past a limit, no date at all).
-    response_days = serializers.IntegerField(min_value=1, max_value=365, default=7)
+    response_days = serializers.IntegerField(
+        min_value=1,
+        max_value=365,
+        required=False,
+        help_text=_("Days to answer; left out, the site's setting (CASE_RESPONSE_DAYS)."),
+    )
 
 
 class DecideInSerializer(serializers.Serializer):
@@ -206,7 +218,12 @@ class ReasonInSerializer(serializers.Serializer):
 
 class InterimInSerializer(ReasonInSerializer):
     business_days = serializers.IntegerField(
-        min_value=1, max_value=INTERIM_MAX_BUSINESS_DAYS, default=INTERIM_MAX_BUSINESS_DAYS
+        min_value=1,
+        max_value=365,
+        required=False,
+        help_text=_(
+            "At most the site's limit (CASE_INTERIM_MAX_BUSINESS_DAYS); left out, the limit."
+        ),
     )
 
 
@@ -375,8 +392,8 @@ class CaseInterimApi(_StepApi):
         responses={200: StaffCaseSerializer, 400: VALIDATION_ERROR, 404: None},
     )
     def post(self, request: Request, case_id: int) -> Response:
-        """Suspend while a safety or fraud case is heard, for at most 7 business days; needs
-        the permission for interim suspensions. It ends by itself."""
+        """Suspend while a safety or fraud case is heard, for at most the site's limit of
+        business days; needs the permission for interim suspensions. It ends by itself."""
         data = valid(InterimInSerializer, request.data)
         case = services.case_interim_suspend(case=_staff_case(case_id), by=request.user, **data)
         return _staff_response(case)

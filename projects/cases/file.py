@@ -1,7 +1,9 @@
 """The whole case file as data: what the contractor downloads and what auditors export."""
 
+from collections.abc import Callable
 from typing import Any
 
+from accounts.models import User
 from projects.models import Case
 
 
@@ -9,15 +11,26 @@ def _moment(value: object) -> str | None:
     return value.isoformat() if value is not None else None  # type: ignore[attr-defined]
 
 
-def _name(user: object) -> str | None:
-    if user is None:
-        return None
-    return str(user)
+def _namer(case: Case, *, staff: bool) -> Callable[[User | None], str | None]:
+    """Who took a step: staff exports name everyone by email; the contractor's own file names
+    them by their legal name and staff by the name they chose, never their email."""
+
+    def name(user: User | None) -> str | None:
+        if user is None:
+            return None
+        if staff:
+            return str(user)
+        if user.pk == case.contractor.user_id:
+            return case.contractor.legal_name
+        return user.public_name
+
+    return name
 
 
 def case_file(case: Case, *, language: str, staff: bool = False) -> dict[str, Any]:
     """The case as the contractor sees it; ``staff`` adds withheld items and their reasons."""
     text = case.rule.text_in(language)
+    _name = _namer(case, staff=staff)
     evidence = case.evidence.all() if staff else getattr(case, "shown_evidence", None)
     if evidence is None:
         evidence = case.evidence.filter(withheld_reason="")

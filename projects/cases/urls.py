@@ -13,4 +13,12 @@ urlpatterns = [
     path("<int:pk>/file.json", views.case_json, name="json"),
     path("<int:pk>/evidence/<int:item>/", views.evidence_download, name="evidence"),
     path("<int:pk>/attachments/<int:item>/", views.attachment_download, name="attachment"),
+    # A representative's read-only link: no sign-in, the signed token is the key.
+    path("shared/<str:token>/", views.shared_case, name="shared"),
+    path("shared/<str:token>/evidence/<int:item>/", views.shared_evidence, name="shared_evidence"),
+    path(
+        "shared/<str:token>/attachments/<int:item>/",
+        views.shared_attachment,
+        name="shared_attachment",
+    ),
 ]

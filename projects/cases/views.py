@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.views.http import attachment
@@ -22,9 +23,12 @@ from projects.cases.file import case_file
 from projects.cases.forms import AppealForm, ResponseForm
 from projects.models import Case, CaseStatus
 from projects.selectors.cases import (
+    case_attachment_for_representative,
     case_attachment_get,
+    case_evidence_file_for_representative,
     case_evidence_file_get,
     case_get_for_contractor,
+    case_get_for_representative,
     case_list_for_contractor,
 )
 from projects.services import cases as services
@@ -150,3 +154,43 @@ def evidence_download(request: HttpRequest, pk: int, item: int) -> FileResponse:
 def attachment_download(request: HttpRequest, pk: int, item: int) -> FileResponse:
     found = case_attachment_get(request.user, case_pk=pk, pk=item)
     return _download(found.file, fallback=_("file"))
+
+
+# --- The representative's read-only link ------------------------------------------------
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    # The token in the address is the key: keep it out of search engines and referrers.
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@never_cache
+@require_GET
+def shared_case(request: HttpRequest, token: str) -> HttpResponse:
+    """The case as its contractor sees it, for the representative they named; read only."""
+    case = case_get_for_representative(token)
+    context = {
+        "case": case,
+        "token": token,
+        "representative_view": True,
+        "rule_text": case.rule.text_in(get_language() or "en"),
+    }
+    return _private(render(request, "projects/cases/shared.html", context))
+
+
+@never_cache
+@require_GET
+def shared_evidence(request: HttpRequest, token: str, item: int) -> HttpResponse:
+    case = case_get_for_representative(token)
+    found = case_evidence_file_for_representative(case, item)
+    return _private(_download(found.file, fallback=_("evidence")))
+
+
+@never_cache
+@require_GET
+def shared_attachment(request: HttpRequest, token: str, item: int) -> HttpResponse:
+    case = case_get_for_representative(token)
+    found = case_attachment_for_representative(case, item)
+    return _private(_download(found.file, fallback=_("file")))

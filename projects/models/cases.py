@@ -21,11 +21,7 @@ from portal.money import format_money
 from portal.state import TransitionsMixin
 from projects.models.assignments import Assignment
 
-RESPONSE_DAYS = 7
-APPEAL_DAYS = 21
-APPEAL_TARGET_DAYS = 7
-OFFBOARDING_NOTICE_DAYS = 14
-INTERIM_MAX_BUSINESS_DAYS = 7
+# The days of the procedure are settings (CASE_RESPONSE_DAYS and its neighbours).
 BACK_PAY_WEEKS = 8
 
 
@@ -128,6 +124,9 @@ class Case(TransitionsMixin, models.Model):
     response_due_at = models.DateTimeField(_("response due"), null=True, blank=True)
     representative_name = models.CharField(_("representative"), max_length=200, blank=True)
     representative_email = models.EmailField(_("representative's email"), blank=True)
+    # When the representative's email was last set: their read-only links carry it, so a
+    # change or a removal revokes every link sent before.
+    representative_since = models.DateTimeField(_("representative named at"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=11, choices=Sanction, blank=True)
     decision_reasons = models.TextField(_("reasons"), blank=True)
     decided_by = models.ForeignKey(

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -18,7 +19,12 @@ from tests.sanctions import rule_in_force
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
+SHOTS = Path(settings.BASE_DIR) / "test-results"
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+NEUTRAL = "A member of the vendor team"
 
 
 def _log_in(page: Page, base: str, user, *, staff: bool = False) -> None:
@@ -52,6 +58,8 @@ def test_a_removal_is_heard_appealed_and_reversed_with_back_pay(
     live_server, new_page, on_project, alice, manager
 ):
     base = live_server.url
+    manager.display_name = "Mina Hartono"
+    manager.save(update_fields=["display_name"])
     admin = new_page()
     _log_in(admin, base, manager, staff=True)
     admin.goto(f"{base}/admin/projects/case/add/?contractor={alice.contractor_profile.pk}")
@@ -67,7 +75,19 @@ def test_a_removal_is_heard_appealed_and_reversed_with_back_pay(
 
     contractor = new_page({"width": 390, "height": 844})
     _log_in(contractor, base, alice)
-    contractor.goto(f"{base}/cases/")
+    # On a phone, Cases is in the menu with the other main links, and nothing scrolls sideways.
+    contractor.locator(".site-menu__toggle").click()
+    SHOTS.mkdir(exist_ok=True)
+    contractor.screenshot(path=SHOTS / "case-menu-phone.png")
+    assert contractor.evaluate("document.documentElement.scrollWidth") <= 390
+    contractor.locator(".site-menu__main").get_by_role("link", name="Cases").click()
+    expect(contractor).to_have_url(f"{base}/cases/")
+    # At the narrowest width with the links in the bar (62rem), they still fit.
+    wide = new_page({"width": 992, "height": 700})
+    _log_in(wide, base, alice)
+    wide.screenshot(path=SHOTS / "case-nav-992.png")
+    assert wide.evaluate("document.documentElement.scrollWidth") <= 992
+    expect(wide.locator(".site-nav__main").get_by_role("link", name="Cases")).to_be_visible()
     contractor.get_by_role("link", name=f"Case {case.pk} under rule T1").click()
     expect(contractor.get_by_text("7 days left to answer")).to_be_visible()
     expect(contractor.get_by_text("A rule for tests.")).to_be_visible()
@@ -84,7 +104,8 @@ def test_a_removal_is_heard_appealed_and_reversed_with_back_pay(
     assert on_project.status == AssignmentStatus.REMOVED
 
     contractor.reload()
-    expect(contractor.get_by_text(f"decided by {manager.email}")).to_be_visible()
+    expect(contractor.get_by_text("decided by Mina Hartono")).to_be_visible()
+    assert manager.email not in contractor.content()
     contractor.get_by_label("Why the decision should change").fill(
         "The task log misses offline work."
     )
@@ -105,7 +126,10 @@ def test_a_removal_is_heard_appealed_and_reversed_with_back_pay(
     assert Case.objects.get().status == CaseStatus.REINSTATED
 
     contractor.reload()
-    expect(contractor.get_by_text(f"heard by {second.email}")).to_be_visible()
+    expect(contractor.get_by_text(f"heard by {NEUTRAL}")).to_be_visible()
+    assert second.email not in contractor.content()
+    contractor.screenshot(path=SHOTS / "case-decided-phone.png", full_page=True)
+    assert contractor.evaluate("document.documentElement.scrollWidth") <= 390
     expect(contractor.get_by_text("Back pay, added to your next payout:")).to_be_visible()
     contractor.get_by_role("link", name="Case file (printable)").click()
     expect(contractor.get_by_text("Contractor responded")).to_be_visible()

@@ -79,7 +79,10 @@ def test_the_whole_journey_through_the_api(clock, rule, manager, alice, alice_on
         f"{url}/decide", {"outcome": "removal", "reasons": "The log is clear."}, format="json"
     )
     assert response.status_code == 200, response.json()
-    assert contractor.get(url).json()["decided_by"] == manager.email
+    assert response.json()["decided_by"] == manager.email
+    seen = contractor.get(url)
+    assert seen.json()["decided_by"] == "A member of the vendor team"
+    assert manager.email not in seen.content.decode()
     response = contractor.post(f"{url}/appeal", {"text": "Please look again."}, format="json")
     assert response.status_code == 200
     same = staff.post(

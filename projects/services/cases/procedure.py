@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -24,11 +25,12 @@ from accounts.models import (
     Sanction,
     User,
 )
+from portal.dates import format_moment
 from portal.models import NotificationKind
 from portal.notifications import Notice, notify
 from portal.notifications.outbox import outbox_enqueue
+from projects.cases.sharing import representative_link, representative_link_expires_at
 from projects.models import (
-    OFFBOARDING_NOTICE_DAYS,
     Assignment,
     Case,
     CaseEvent,
@@ -77,8 +79,10 @@ def _tell(case: Case, *, kind: str, notice: _NoticeText) -> None:
 def _tell_representative(case: Case, *, kind: str, notice: _NoticeText) -> None:
     """Every case message reaches the representative the contractor named, by email.
 
-    A representative with an account here also gets it in the app, in their own
-    language; the notice has no link, as the case page is the contractor's alone.
+    Each email carries a signed, expiring, read-only link to the case as the
+    contractor sees it (``projects.cases.sharing``). A representative with an
+    account here gets the message in the app too, in their own language (the
+    in-app notice has no link: the case pages there are the contractor's).
     Anyone else gets the email in the contractor's language.
     """
     if not case.representative_email:
@@ -92,7 +96,15 @@ def _tell_representative(case: Case, *, kind: str, notice: _NoticeText) -> None:
         body = _(
             "You are named as the representative of %(name)s in case %(number)s.\n\n%(body)s"
         ) % {"name": case.contractor.legal_name, "number": case.pk, "body": text.body}
-        return Notice(title=text.title, body=body, email_body=f"{body}\n")
+        link = _(
+            "Read the case file (read only) until %(until)s: %(url)s\n"
+            "The link stops working sooner if %(name)s names someone else."
+        ) % {
+            "until": format_moment(representative_link_expires_at()),
+            "url": representative_link(case),
+            "name": case.contractor.legal_name,
+        }
+        return Notice(title=text.title, body=body, email_body=f"{body}\n\n{link}\n")
 
     if users.exists():
         notify(recipients=users, kind=kind, notice=addressed, topic=f"case:{case.pk}")
@@ -102,7 +114,7 @@ def _tell_representative(case: Case, *, kind: str, notice: _NoticeText) -> None:
         outbox_enqueue(
             to=case.representative_email,
             subject=text.title,
-            body=text.body,
+            body=text.email_body or text.body,
             topic=f"case:{case.pk}",
         )
 
@@ -186,18 +198,19 @@ def _check_outcome(case: Case, outcome: str, *, field: str) -> None:
 
 def _effective_at(case: Case, decision: Decision, now: datetime) -> datetime:
     effective_at = decision.effective_at or now
+    notice_days = settings.CASE_OFFBOARDING_NOTICE_DAYS
     if effective_at < now - timedelta(minutes=5):
         raise ValidationError({"effective_at": [_("A decision can't take effect in the past.")]})
     if (
         decision.outcome == Sanction.OFFBOARDING
         and case.rule.severity != RuleSeverity.EGREGIOUS
-        and effective_at < now + timedelta(days=OFFBOARDING_NOTICE_DAYS)
+        and effective_at < now + timedelta(days=notice_days)
     ):
         raise ValidationError(
             {
                 "effective_at": [
                     _("Offboarding takes effect at least %(days)d days after the decision.")
-                    % {"days": OFFBOARDING_NOTICE_DAYS}
+                    % {"days": notice_days}
                 ]
             }
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -26,7 +27,6 @@ from portal.models import NotificationKind
 from portal.money import line_amount
 from projects.models import (
     BACK_PAY_WEEKS,
-    INTERIM_MAX_BUSINESS_DAYS,
     AppealOutcome,
     Assignment,
     AssignmentStatus,
@@ -94,20 +94,23 @@ def _apply_sanction(case: Case) -> None:
 
 @transaction.atomic
 def case_interim_suspend(
-    *, case: Case, by: User, reason: str, business_days: int = INTERIM_MAX_BUSINESS_DAYS
+    *, case: Case, by: User, reason: str, business_days: int | None = None
 ) -> Case:
-    """Suspend while a safety or fraud case is heard, for at most 7 business days."""
+    """Suspend while a safety or fraud case is heard, for at most
+    ``CASE_INTERIM_MAX_BUSINESS_DAYS`` business days (the most, unless fewer are given)."""
     _require_perm(by, "projects.interim_suspend_case")
+    most = settings.CASE_INTERIM_MAX_BUSINESS_DAYS
+    if business_days is None:
+        business_days = most
     case = _lock(case)
     reason = _require(reason, "reason")
     if case.rule.category not in INTERIM_CATEGORIES:
         raise ValidationError(_("An interim suspension is only for safety or fraud rules."))
-    if not 1 <= business_days <= INTERIM_MAX_BUSINESS_DAYS:
+    if not 1 <= business_days <= most:
         raise ValidationError(
             {
                 "business_days": [
-                    _("An interim suspension lasts 1 to %(days)d business days.")
-                    % {"days": INTERIM_MAX_BUSINESS_DAYS}
+                    _("An interim suspension lasts 1 to %(days)d business days.") % {"days": most}
                 ]
             }
         )

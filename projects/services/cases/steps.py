@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -22,10 +23,8 @@ from accounts.models import (
 )
 from portal.dates import format_moment
 from portal.models import NotificationKind
+from portal.support.attachments import inspect_attachment
 from projects.models import (
-    APPEAL_DAYS,
-    APPEAL_TARGET_DAYS,
-    RESPONSE_DAYS,
     AppealOutcome,
     Assignment,
     Case,
@@ -94,6 +93,8 @@ def case_evidence_add(
     url: str = "",
     withheld_reason: str = "",
 ) -> CaseEvidence:
+    if file is not None:
+        _check_uploads([file], field="file")
     case = _lock(case)
     if case.status in {CaseStatus.CLOSED, CaseStatus.REINSTATED}:
         raise ValidationError(_("This case is closed."))
@@ -146,9 +147,12 @@ def case_warn(*, case: Case, by: User, what_to_change: str, change_by: date) -> 
 
 @transaction.atomic
 def case_notice(
-    *, case: Case, by: User, proposed_outcome: str, response_days: int = RESPONSE_DAYS
+    *, case: Case, by: User, proposed_outcome: str, response_days: int | None = None
 ) -> Case:
-    """The proposed outcome and a deadline to answer (the evidence is on the case page)."""
+    """The proposed outcome and a deadline to answer (the evidence is on the case page);
+    ``CASE_RESPONSE_DAYS`` unless the manager gives more or fewer days."""
+    if response_days is None:
+        response_days = settings.CASE_RESPONSE_DAYS
     case = _lock(case)
     if case.rule.warning_first and not _was_warned(case):
         raise ValidationError(_("This rule needs a warning before a notice."))
@@ -188,17 +192,42 @@ def case_respond(
     representative_email: str = "",
 ) -> CaseEvent:
     """The contractor answers the notice (more than once if they like, until the decision)."""
+    files = _check_uploads(files, field="files")
     case = _lock(case)
     if case.contractor.user_id != by.pk:
         raise ValidationError(_("Only the contractor answers their case."))
     text = _require(text, "text")
     _move(case, CaseStatus.RESPONDED)
+    email = (representative_email or "").strip()
+    if email.lower() != case.representative_email.lower():
+        # A new representative, or none: the links sent to the one before stop working.
+        case.representative_since = timezone.now() if email else None
     case.representative_name = (representative_name or "").strip()
-    case.representative_email = (representative_email or "").strip()
-    case.save(update_fields=["status", "representative_name", "representative_email", "updated_at"])
+    case.representative_email = email
+    case.save(
+        update_fields=[
+            "status",
+            "representative_name",
+            "representative_email",
+            "representative_since",
+            "updated_at",
+        ]
+    )
     event = _event(case, CaseEventKind.RESPONSE, by=by, text=text)
     _attach(case, event, files)
     return event
+
+
+def _check_uploads(files: Iterable[UploadedFile[Any]], *, field: str) -> list[UploadedFile[Any]]:
+    """Each file a PDF, PNG or JPEG by its content (whatever its name says), within the
+    size limit; the refusal names the form field it belongs to."""
+    checked = list(files)
+    for upload in checked:
+        try:
+            inspect_attachment(upload, max_bytes=settings.CASE_UPLOAD_MAX_BYTES)
+        except ValidationError as exc:
+            raise ValidationError({field: exc.error_list}) from exc
+    return checked
 
 
 def _attach(case: Case, event: CaseEvent, files: Iterable[UploadedFile[Any]]) -> None:
@@ -227,7 +256,7 @@ def case_decide(*, case: Case, by: User, decision: Decision) -> Case:
     case.outcome, case.decision_reasons = decision.outcome, reasons
     case.decided_by, case.decided_at, case.effective_at = by, now, effective_at
     case.suspended_until = decision.suspended_until
-    case.appeal_due_at = now + timedelta(days=APPEAL_DAYS)
+    case.appeal_due_at = now + timedelta(days=settings.CASE_APPEAL_DAYS)
     case.save()
     _event(case, CaseEventKind.DECISION, by=by, text=reasons)
     _tell_decided(case)
@@ -249,7 +278,7 @@ def _tell_decided(case: Case) -> None:
             ),
             number=case.pk,
             outcome=case.get_outcome_display,
-            decider=str(case.decided_by),
+            decider=lambda: case.decided_by.public_name if case.decided_by else "",
             effective=lambda: format_moment(case.effective_at),
             reasons=case.decision_reasons,
             due=lambda: format_moment(case.appeal_due_at),
@@ -264,6 +293,7 @@ def _tell_decided(case: Case) -> None:
 def case_appeal(
     *, case: Case, by: User, text: str, files: Iterable[UploadedFile[Any]] = ()
 ) -> Case:
+    files = _check_uploads(files, field="files")
     case = _lock(case)
     if case.contractor.user_id != by.pk:
         raise ValidationError(_("Only the contractor appeals their case."))
@@ -272,7 +302,7 @@ def case_appeal(
         raise ValidationError(_("The time to appeal this decision has passed."))
     _move(case, CaseStatus.APPEALED)
     case.appeal_text, case.appealed_at = text, timezone.now()
-    case.appeal_target_at = case.appealed_at + timedelta(days=APPEAL_TARGET_DAYS)
+    case.appeal_target_at = case.appealed_at + timedelta(days=settings.CASE_APPEAL_TARGET_DAYS)
     case.save(update_fields=["status", "appeal_text", "appealed_at", "appeal_target_at"])
     event = _event(case, CaseEventKind.APPEAL, by=by, text=text)
     _attach(case, event, files)
@@ -305,7 +335,7 @@ def case_appeal_decide(*, case: Case, by: User, decision: AppealDecision) -> Cas
             gettext_lazy("%(decider)s heard your appeal: %(outcome)s. Reasons: %(reasons)s"),
             number=case.pk,
             outcome=case.get_appeal_outcome_display,
-            decider=str(by),
+            decider=lambda: by.public_name,
             reasons=reasons,
         ),
     )
