@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("payments.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("help/", include("portal.support.urls")),
+    path("support/", include("portal.support.inbound_urls")),
     path("transparency/", views.transparency, name="transparency"),
     path("rules/", include("accounts.rules_urls")),
     path("cases/", include("projects.cases.urls")),

@@ -30,9 +30,15 @@ from portal.models import EmailStatus, OutboundEmail
 logger = logging.getLogger(__name__)
 
 
-def outbox_enqueue(*, to: str, subject: str, body: str, topic: str = "") -> OutboundEmail:
+def outbox_enqueue(
+    *, to: str, subject: str, body: str, topic: str = "", reply_to: str = ""
+) -> OutboundEmail:
     """Record one email and hand it to a worker once the transaction commits."""
-    return outbox_enqueue_many(messages=[(to, subject, body)], topic=topic)[0]
+    email = OutboundEmail.objects.create(
+        to=to, subject=subject, body=body, topic=topic, reply_to=reply_to
+    )
+    outbox_dispatch_on_commit([email.pk])
+    return email
 
 
 def outbox_enqueue_many(
@@ -262,6 +268,7 @@ def _message(row: OutboundEmail) -> EmailMessage:
         row.body,
         settings.DEFAULT_FROM_EMAIL,
         [row.to],
+        reply_to=[row.reply_to] if row.reply_to else None,
         headers={"Message-ID": outbox_message_id(row)},
     )
 

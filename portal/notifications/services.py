@@ -47,6 +47,7 @@ def notify(
     notice: Callable[[], Notice],
     link: str = "",
     topic: str = "",
+    reply_to: str = "",
 ) -> int:
     """Notify every recipient in-app at once and queue their emails; return how many.
 
@@ -58,8 +59,9 @@ def notify(
     Callers run this inside the transaction that made the change, so the
     notices exist exactly when the change does; emails leave after commit.
     The email says what the notice says, with a link to the page, unless the
-    notice gives a longer text. People who turned a kind's emails off get the
-    notice only, except for the kinds in ``MANDATORY_EMAIL_KINDS``.
+    notice gives a longer text; ``reply_to`` sets where replies to it go.
+    People who turned a kind's emails off get the notice only, except for the
+    kinds in ``MANDATORY_EMAIL_KINDS``.
     """
     if kind not in NotificationKind.values:
         raise ValueError(f"Unknown notification kind {kind!r}.")
@@ -94,7 +96,9 @@ def notify(
                 user=OuterRef("pk"), kind=kind, send_email=False
             )
             group = group.filter(~Exists(opted_out))
-        email_ids += _queue_emails(group, topic=topic, subject=subject, body=email_body, now=now)
+        email_ids += _queue_emails(
+            group, topic=topic, subject=subject, body=email_body, reply_to=reply_to, now=now
+        )
     outbox_dispatch_on_commit(sorted(email_ids))
     return count
 
@@ -115,7 +119,7 @@ def _render(
 
 
 def _queue_emails(
-    people: QuerySet[User], *, topic: str, subject: str, body: str, now: Value
+    people: QuerySet[User], *, topic: str, subject: str, body: str, reply_to: str, now: Value
 ) -> list[int]:
     """One outbox row per person, in one statement; return their ids."""
     emails = people.values_list(
@@ -123,13 +127,14 @@ def _queue_emails(
         Value(topic),
         Value(subject),
         Value(body),
+        Value(reply_to),
         Value(EmailStatus.QUEUED.value),
         Value(0),
         Value(""),
         now,
         now,
     )
-    fields = ["to", "topic", "subject", "body", "status", "attempts", "last_error"]
+    fields = ["to", "topic", "subject", "body", "reply_to", "status", "attempts", "last_error"]
     return _insert_select_returning_ids(
         OutboundEmail, [*fields, "created_at", "next_attempt_at"], emails
     )

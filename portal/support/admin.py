@@ -29,6 +29,7 @@ from portal.support.models import (
     ClockEvent,
     Conversation,
     ConversationStatus,
+    InboundEmail,
     InternalNote,
     Message,
     Miss,
@@ -355,3 +356,28 @@ class CannedAnswerAdmin(admin.ModelAdmin):
     list_display = ("title", "language", "category")
     list_filter = ("language", "category")
     search_fields = ("title", "body")
+
+
+@admin.register(InboundEmail)
+class InboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every email that reached the reply address: added, or refused with the sender told."""
+
+    list_display = ("received_at", "sender", "subject", "outcome", "refusal", "conversation")
+    list_filter = ("outcome", "refusal")
+    list_select_related = ("conversation",)
+    search_fields = ("sender", "subject", "message_id")
+    date_hierarchy = "received_at"
+    fields = (
+        "received_at",
+        "sender",
+        "subject",
+        "message_id",
+        "outcome",
+        "refusal",
+        "conversation",
+        "added_message",
+        "told_sender",
+        "body",
+        "detail",
+    )
+    readonly_fields = fields

@@ -7,14 +7,17 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api_kit import MAX_ID, SignedIn
+from portal.people import shown_name
 from portal.support import selectors, services
-from portal.support.models import AboutKind, Category, Conversation, ConversationStatus
+from portal.support.attachments import MAX_FILES
+from portal.support.models import AboutKind, Category, Conversation, ConversationStatus, Message
 
 VALIDATION_ERROR = OpenApiResponse(
     OpenApiTypes.OBJECT,
@@ -34,11 +37,14 @@ def valid(serializer_class: type[serializers.Serializer], data) -> dict:
 class MessageSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     from_staff = serializers.BooleanField()
-    author_name = serializers.CharField(
-        allow_blank=True, help_text=_("The staff member's name; blank for the asker.")
+    author_name = serializers.SerializerMethodField(
+        help_text=_("The staff member's name, never their email address; blank for the asker.")
     )
     body = serializers.CharField()
     created_at = serializers.DateTimeField()
+
+    def get_author_name(self, message: Message) -> str:
+        return shown_name(message.author_name) if message.from_staff else ""
 
 
 class ConversationSerializer(serializers.Serializer):
@@ -48,7 +54,9 @@ class ConversationSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ConversationStatus.choices)
     about_kind = serializers.ChoiceField(choices=AboutKind.choices, allow_blank=True)
     about_id = serializers.IntegerField(allow_null=True)
-    answered_by = serializers.CharField(source="assignee_name", allow_blank=True)
+    answered_by = serializers.SerializerMethodField(
+        help_text=_("The assigned staff member's name, never their email; blank if none yet.")
+    )
     opened_at = serializers.DateTimeField()
     last_message_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField(
@@ -58,6 +66,9 @@ class ConversationSerializer(serializers.Serializer):
         allow_null=True, help_text=_("Business minutes the first answer took.")
     )
     closed_at = serializers.DateTimeField(allow_null=True)
+
+    def get_answered_by(self, conversation: Conversation) -> str:
+        return shown_name(conversation.assignee_name) if conversation.assignee_id else ""
 
 
 class ConversationDetailSerializer(ConversationSerializer):
@@ -70,6 +81,19 @@ class StaffConversationSerializer(ConversationSerializer):
     assignee = serializers.EmailField(source="assignee.email", allow_null=True)
 
 
+def _attachments_field() -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        default=list,
+        max_length=MAX_FILES,
+        help_text=_(
+            "Up to 3 PDF, PNG or JPEG files of at most 5 MB each, checked by their content; "
+            "send the request as multipart/form-data to attach them."
+        ),
+    )
+
+
 class OpenInSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=Category.choices)
     subject = serializers.CharField(max_length=200)
@@ -80,8 +104,20 @@ class OpenInSerializer(serializers.Serializer):
     )
 
 
+class OpenWithFilesInSerializer(OpenInSerializer):
+    attachments = _attachments_field()
+
+
 class BodyInSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=10000)
+
+
+class ReplyWithFilesInSerializer(BodyInSerializer):
+    attachments = _attachments_field()
+
+
+# The asker's writes take JSON, or multipart/form-data when files come along.
+WITH_FILES_PARSERS = [JSONParser, MultiPartParser]
 
 
 class AssignInSerializer(serializers.Serializer):
@@ -106,13 +142,18 @@ class ConversationListApi(generics.ListAPIView):
     def get_queryset(self):
         return selectors.conversation_list_for_user(self.request.user)
 
+    parser_classes = WITH_FILES_PARSERS
+
     @extend_schema(
-        request=OpenInSerializer,
+        request={
+            "application/json": OpenInSerializer,
+            "multipart/form-data": OpenWithFilesInSerializer,
+        },
         responses={201: ConversationDetailSerializer, 400: VALIDATION_ERROR},
     )
     def post(self, request: Request) -> Response:
-        """Ask a question; the clock on its first answer starts now."""
-        data = valid(OpenInSerializer, request.data)
+        """Ask a question, with files if you like; the clock on its first answer starts now."""
+        data = valid(OpenWithFilesInSerializer, request.data)
         conversation = services.conversation_open(by=request.user, **data)
         return _detail(conversation, status.HTTP_201_CREATED)
 
@@ -125,15 +166,26 @@ class ConversationDetailApi(APIView):
 
 
 class ConversationReplyApi(APIView):
+    parser_classes = WITH_FILES_PARSERS
+
     @extend_schema(
-        request=BodyInSerializer,
+        request={
+            "application/json": BodyInSerializer,
+            "multipart/form-data": ReplyWithFilesInSerializer,
+        },
         responses={200: ConversationDetailSerializer, 400: VALIDATION_ERROR, 404: None},
     )
     def post(self, request: Request, conversation_id: int) -> Response:
-        """Write again in one of your conversations; if it was answered, the clock restarts."""
+        """Write again in one of your conversations, with files if you like; if it was
+        answered, the clock restarts."""
         conversation = selectors.conversation_get_for_user(user=request.user, pk=conversation_id)
-        data = valid(BodyInSerializer, request.data)
-        services.conversation_reply(conversation=conversation, by=request.user, body=data["body"])
+        data = valid(ReplyWithFilesInSerializer, request.data)
+        services.conversation_reply(
+            conversation=conversation,
+            by=request.user,
+            body=data["body"],
+            attachments=data["attachments"],
+        )
         return _detail(conversation)
 
 

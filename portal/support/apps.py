@@ -6,3 +6,6 @@ class SupportConfig(AppConfig):
     name = "portal.support"
     label = "support"
     verbose_name = _("Support")
+
+    def ready(self) -> None:
+        from portal.support import checks  # noqa: F401 - registers the deployment checks

@@ -36,9 +36,12 @@ def _content_type(head: bytes, tail: bytes) -> str | None:
     return None
 
 
-def inspect_attachment(upload: UploadedFile) -> str:
-    """Return the real content type of an attachment, or raise ValidationError."""
-    limit = settings.SUPPORT_ATTACHMENT_MAX_BYTES
+def inspect_attachment(upload: UploadedFile, *, max_bytes: int | None = None) -> str:
+    """Return the real content type of an attachment, or raise ValidationError.
+
+    The limit is support's unless another feature checking its uploads gives its own.
+    """
+    limit = settings.SUPPORT_ATTACHMENT_MAX_BYTES if max_bytes is None else max_bytes
     if not upload.size:
         raise ValidationError(_("The file is empty."), code="empty")
     if upload.size > limit:

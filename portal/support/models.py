@@ -339,3 +339,73 @@ class CannedAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"[{self.language}] {self.title}"
+
+
+class InboundOutcome(models.TextChoices):
+    ADDED = "added", _("Added to the conversation")
+    REFUSED = "refused", _("Refused; the sender was told why")
+
+
+class InboundRefusal(models.TextChoices):
+    NONE = "", _("None")
+    BAD_ADDRESS = "address", _("Not sent to a conversation's reply address")
+    UNKNOWN_SENDER = "sender", _("Not sent by the conversation's asker")
+    CLOSED = "closed", _("The conversation is closed for good")
+    EMPTY = "empty", _("No new text once the quoted email was taken out")
+    REFUSED = "refused", _("The reply was refused")
+    AUTOMATIC = "automatic", _("An automatic email (out-of-office, bounce, mailing list)")
+    UNVERIFIED_SENDER = "unverified", _("The mail server could not confirm the sender")
+    TOO_LARGE = "too_large", _("Too large to read")
+
+
+class InboundEmail(models.Model):
+    """An email that arrived at the support reply address, and what became of it.
+
+    Recorded for every message, added or not, so nothing sent by email is lost
+    without trace; the Message-ID makes reading the same mail twice a no-op.
+    """
+
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    sender = models.CharField(_("from"), max_length=254, blank=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=InboundOutcome)
+    refusal = models.CharField(
+        _("why refused"), max_length=10, choices=InboundRefusal, blank=True, default=""
+    )
+    conversation = models.ForeignKey(
+        Conversation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inbound_emails",
+        verbose_name=_("conversation"),
+    )
+    added_message = models.OneToOneField(
+        Message,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inbound_email",
+        verbose_name=_("message added"),
+    )
+    # The new text, without the quoted email and signature.
+    body = models.TextField(_("text"), blank=True)
+    # What else the sender was told: files left out, the reason for a refusal.
+    detail = models.TextField(_("detail"), blank=True)
+    told_sender = models.BooleanField(_("sender told"), default=False)
+
+    class Meta:
+        verbose_name = _("email reply")
+        verbose_name_plural = _("email replies")
+        ordering = ["-received_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="added", refusal="")
+                | (Q(outcome="refused") & Q(refusal__in=InboundRefusal.values) & ~Q(refusal="")),
+                name="support_inbound_outcome_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sender} {self.message_id}"

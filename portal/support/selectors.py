@@ -2,16 +2,26 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from statistics import median
 
 from babel.numbers import format_percent
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import (
+    Count,
+    Exists,
+    Expression,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Window,
+)
+from django.db.models.functions import RowNumber, TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
-from portal.dates import babel_locale
+from portal.dates import babel_locale, format_minutes
 from portal.support.clock import BusinessCalendar, target_minutes
 from portal.support.models import (
     Attachment,
@@ -130,9 +140,24 @@ def clock_view(
     )
 
 
-def targets() -> list[tuple[str, int]]:
-    """Each category's label and its promised answer time in business minutes."""
-    return [(label, target_minutes(value)) for value, label in Category.choices]
+def targets() -> list[tuple[str, str]]:
+    """Each category's label and its promised answer time, as a reader says it."""
+    return [(str(label), business_time(target_minutes(value))) for value, label in Category.choices]
+
+
+def business_time(minutes: int) -> str:
+    """``480`` → "1 business day", ``240`` → "4 business hours", ``90`` → "1:30 business
+    hours": a promise read as a length of time, never as a time of day."""
+    per_day = BusinessCalendar.from_settings().minutes_per_day
+    if minutes and per_day and minutes % per_day == 0:
+        days = minutes // per_day
+        return ngettext("%(count)d business day", "%(count)d business days", days) % {"count": days}
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return ngettext("%(count)d business hour", "%(count)d business hours", hours) % {
+            "count": hours
+        }
+    return gettext("%(hours)s business hours") % {"hours": format_minutes(minutes)}
 
 
 # --- The public record -------------------------------------------------------------------------
@@ -169,6 +194,8 @@ def answer_record(*, months: int = 12, now: datetime | None = None) -> list[Reco
     A question whose first answer is overdue counts as a miss whether or not it is
     answered later or closed; one still within its time is left out until it is
     answered or due, so the record never counts a promise that can still be kept.
+    Counts and medians are computed by the database, in two queries whatever the
+    number of questions.
     """
     now = now or timezone.now()
     local = timezone.localtime(now)
@@ -177,38 +204,60 @@ def answer_record(*, months: int = 12, now: datetime | None = None) -> list[Reco
         year=year, month=month + 1, day=1, hour=0, minute=0, second=0, microsecond=0
     )
     first_missed = Miss.objects.filter(conversation=OuterRef("pk"), answer_number=1)
-    rows = (
-        Conversation.objects.filter(opened_at__gte=since)
-        .annotate(month=TruncMonth("opened_at"), missed=Exists(first_missed))
-        .values_list(
-            "month",
-            "category",
-            "first_answer_minutes",
-            "first_target_minutes",
-            "answer_number",
-            "due_at",
-            "missed",
+    counted = Conversation.objects.filter(
+        Q(first_answer_minutes__isnull=False)
+        | Q(answer_number=1, due_at__lte=now)
+        | Exists(first_missed),
+        opened_at__gte=since,
+    ).annotate(month=TruncMonth("opened_at"))
+    totals = (
+        counted.values("month", "category")
+        .annotate(
+            asked=Count("pk"),
+            answered=Count("first_answer_minutes"),
+            within_target=Count(
+                "pk", filter=Q(first_answer_minutes__lte=F("first_target_minutes"))
+            ),
         )
         .order_by("-month", "category")
     )
-    groups: dict[tuple[datetime, str], list[tuple[int | None, int]]] = {}
-    for month_start, category, took, target, number, due_at, missed in rows.iterator():
-        overdue = number == 1 and due_at is not None and due_at <= now
-        if took is None and not (missed or overdue):
-            continue
-        groups.setdefault((month_start, category), []).append((took, target))
-    record = []
-    for (month_start, category), answers in groups.items():
-        times = [took for took, _target in answers if took is not None]
-        in_time = sum(1 for took, target in answers if took is not None and took <= target)
-        record.append(
-            RecordRow(
-                month=month_start,
-                category=category,
-                asked=len(answers),
-                answered=len(times),
-                within_target=in_time,
-                median_minutes=int(median(times)) if times else None,
-            )
+    medians = _median_first_answers(counted)
+    return [
+        RecordRow(
+            month=row["month"],
+            category=row["category"],
+            asked=row["asked"],
+            answered=row["answered"],
+            within_target=row["within_target"],
+            median_minutes=medians.get((row["month"], row["category"])),
         )
-    return record
+        for row in totals
+    ]
+
+
+def _median_first_answers(counted: QuerySet[Conversation]) -> dict[tuple[datetime, str], int]:
+    """The median first answer of each month and category, in whole business minutes.
+
+    Each group's answers are numbered in order of time taken; only its middle row
+    (odd count) or two middle rows (even count) come back from the database, so the
+    work here is per group, never per question.
+    """
+    group: list[Expression | F] = [TruncMonth("opened_at"), F("category")]
+    middle = (
+        counted.filter(first_answer_minutes__isnull=False)
+        .annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=group,
+                order_by=[F("first_answer_minutes").asc(), F("pk").asc()],
+            ),
+            size=Window(Count("pk"), partition_by=group),
+        )
+        # Integer division on every database: size 5 keeps row 3; size 4 rows 2 and 3.
+        .filter(position__gte=(F("size") + 1) / 2, position__lte=F("size") / 2 + 1)
+        .values_list("month", "category", "first_answer_minutes")
+    )
+    middles: dict[tuple[datetime, str], list[int]] = {}
+    for month_start, category, took in middle:
+        middles.setdefault((month_start, category), []).append(took or 0)
+    return {key: sum(times) // len(times) for key, times in middles.items()}

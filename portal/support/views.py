@@ -1,11 +1,14 @@
 """The asker's side of support (/help/); the public record (/transparency/) is portal.views'."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.support import about, selectors, services
@@ -173,4 +176,44 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
         as_attachment=True,
         filename=found.original_name,
         content_type=found.content_type,
+    )
+
+
+# --- Replies by email ---------------------------------------------------------------------
+
+INBOUND_SECRET_HEADER = "X-Support-Inbound-Secret"  # noqa: S105 - a header's name
+
+
+@csrf_exempt
+@require_POST
+def inbound_email(request: HttpRequest) -> HttpResponse:
+    """A mail webhook: the raw RFC 822 message in the body, the shared secret in a header.
+
+    Exempt from CSRF because a mail service, not a browser, posts here; the secret
+    is what proves who is calling. A refused reply still answers 200, since it
+    was received and its sender has been told why; only a message that was not
+    taken at all asks the mail service to try again (4xx/5xx).
+    """
+    secret = settings.SUPPORT_INBOUND_SECRET
+    if not secret:
+        raise Http404
+    given = request.headers.get(INBOUND_SECRET_HEADER, "")
+    if not constant_time_compare(given.encode(), secret.encode()):
+        return JsonResponse({"detail": "Missing or wrong secret."}, status=403)
+    limit = settings.SUPPORT_INBOUND_MAX_BYTES
+    try:
+        declared = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        return JsonResponse({"detail": "The message is too large."}, status=413)
+    # One byte past the limit is enough to tell a body that is too large.
+    raw = request.read(limit + 1)
+    if len(raw) > limit:
+        return JsonResponse({"detail": "The message is too large."}, status=413)
+    if not raw.strip():
+        return JsonResponse({"detail": "The body must be a raw RFC 822 message."}, status=400)
+    record = services.support_reply_by_email(raw_message=raw)
+    return JsonResponse(
+        {"id": record.pk, "outcome": record.outcome, "refusal": record.refusal}, status=200
     )

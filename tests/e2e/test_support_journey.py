@@ -126,3 +126,31 @@ def test_a_contractor_asks_a_manager_answers_and_the_contractor_closes(
     conversation.refresh_from_db()
     assert conversation.status == ConversationStatus.CLOSED
     contractor.screenshot(path=SHOTS / "support-closed-id-phone.png", full_page=True)
+
+
+def test_the_public_record_reads_well_on_a_phone(live_server, new_page, alice, manager):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from portal.support import services as support_services
+    from tests.portal.support_helpers import ask
+
+    for subject in ("Payout late", "Rate question"):
+        conversation = ask(alice, subject=subject)
+        support_services.conversation_answer(conversation=conversation, by=manager, body="Done.")
+    page = new_page({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/transparency/")
+
+    expect(page.locator("main")).to_contain_text("Pay and payouts: 1 business day")
+    row = page.locator(".support-record tbody tr").first
+    label = row.locator("td[data-label]").first.evaluate(
+        "cell => getComputedStyle(cell, '::before').content"
+    )
+    assert label == '"Questions: "'
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # Stacked: the row is one card, its cells one under another, not a wide table row.
+    cells = row.locator("td, th")
+    lefts = {round(cells.nth(i).bounding_box()["x"]) for i in range(cells.count())}
+    assert len(lefts) < cells.count()
+    assert [v["id"] for v in Axe().run(page).response["violations"]] == []
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SHOTS / "transparency-phone.png", full_page=True)

@@ -92,7 +92,8 @@ def test_internal_notes_never_reach_the_askers_page(client, alice, manager):
     client.force_login(alice)
     page = client.get(reverse("support:conversation", args=[conversation.pk])).content.decode()
     assert "It is on its way." in page
-    assert "manager, support team" in page
+    assert "A member of the vendor team" in page
+    assert manager.email not in page
     assert "Bank file 4411" not in page
 
 

@@ -19,6 +19,7 @@ from portal.support.services.conversations import (
     conversation_reply,
     reopen_deadline,
 )
+from portal.support.services.inbound import support_reply_by_email, support_reply_too_large
 
 __all__ = [
     "ANSWER_PERMISSION",
@@ -35,5 +36,7 @@ __all__ = [
     "conversation_reply",
     "reopen_deadline",
     "support_clocks_check",
+    "support_reply_by_email",
+    "support_reply_too_large",
     "support_staff_for",
 ]

@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 
 from portal.models import NotificationKind
 from portal.notifications.services import Notice, notify
+from portal.people import shown_name
 from portal.support import about
 from portal.support.attachments import MAX_FILES, inspect_attachment
 from portal.support.clock import target_minutes
+from portal.support.inbound import reply_address
 from portal.support.models import (
     AboutKind,
     Attachment,
@@ -37,8 +39,9 @@ from portal.support.services.clocks import (
 
 
 def _shown_name(user) -> str:
-    """How a staff member is named to askers when no other name was given."""
-    return user.email.split("@", 1)[0]
+    """How a staff member is named to askers when no other name was given: the name they
+    chose, or blank for the neutral name (``portal.people``); never their email address."""
+    return (user.display_name or "").strip()
 
 
 # --- Messages and attachments -----------------------------------------------------------
@@ -272,19 +275,29 @@ def conversation_answer(
 def _answer_notify(conversation: Conversation, message: Message) -> None:
     link = conversation.get_absolute_url()
     url = f"{settings.SITE_URL}{link}"
+    reply_to = reply_address(conversation.pk, conversation.contractor.email)
 
     def notice() -> Notice:
-        values = {"name": message.author_name, "subject": conversation.subject}
-        return Notice(
-            title=_("%(name)s answered your question “%(subject)s”") % values,
-            body=message.body,
-            email_body=_(
+        values = {"name": shown_name(message.author_name), "subject": conversation.subject}
+        if reply_to:
+            email_body = _(
+                "%(name)s answered your question “%(subject)s”:\n\n%(answer)s\n\n"
+                "To reply, answer this email (write above the quoted text) or write on the "
+                "site: %(url)s\n\n"
+                "Either way your reply joins this conversation and starts the clock on the "
+                "team's next answer.\n"
+            )
+        else:
+            email_body = _(
                 "%(name)s answered your question “%(subject)s”:\n\n%(answer)s\n\n"
                 "To reply, write on the site: %(url)s\n\n"
                 "Replies to this email are not read. Only what you write on the site "
                 "reaches the support team and starts the clock on their next answer.\n"
             )
-            % {**values, "answer": message.body, "url": url},
+        return Notice(
+            title=_("%(name)s answered your question “%(subject)s”") % values,
+            body=message.body,
+            email_body=email_body % {**values, "answer": message.body, "url": url},
         )
 
     notify(
@@ -293,6 +306,7 @@ def _answer_notify(conversation: Conversation, message: Message) -> None:
         notice=notice,
         link=link,
         topic=f"support-answer:{message.pk}",
+        reply_to=reply_to,
     )
 
 
