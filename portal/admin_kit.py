@@ -34,6 +34,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from portal.dates import babel_locale
+from portal.jobs.models import Job
 from portal.money import format_money
 
 ACTION_TEMPLATE = "admin/action_form.html"
@@ -66,6 +67,7 @@ def run_each(
     call: Callable[[M], Any],
     describe: Callable[[M], str] = str,
     done: Callable[[int], str] | None = None,
+    keep_form: bool = False,
 ) -> None:
     """Call a service for each object and report what happened to each.
 
@@ -75,14 +77,24 @@ def run_each(
     ``%(names)s`` in it (``lambda n: ngettext("Approved %(count)d
     application: %(names)s.", "Approved %(count)d applications: %(names)s.",
     n)``); without it, ``call`` returns the sentence reported for its object.
+
+    With ``keep_form`` (inside a ``form_action``'s ``apply``), when every
+    object is refused nothing is reported: the refusals are raised, so the
+    form comes back with what was typed and each error next to its field.
     """
     succeeded: list[str] = []
+    refusals: list[tuple[M, ValidationError]] = []
+    passed = 0
     for obj in objects:
         try:
             result = call(obj)
         except ValidationError as exc:
-            _report_refusal(modeladmin, request, exc, subject=describe(obj))
+            if keep_form:
+                refusals.append((obj, exc))
+            else:
+                _report_refusal(modeladmin, request, exc, subject=describe(obj))
             continue
+        passed += 1
         if done is None:
             modeladmin.message_user(request, result, messages.SUCCESS)
         else:
@@ -90,6 +102,18 @@ def run_each(
     if done is not None and succeeded:
         values = {"count": len(succeeded), "names": names_list(succeeded)}
         modeladmin.message_user(request, done(len(succeeded)) % values, messages.SUCCESS)
+    if keep_form and refusals and not passed:
+        if len(refusals) == 1:
+            raise refusals[0][1]
+        raise ValidationError(
+            [
+                _("%(object)s: %(errors)s")
+                % {"object": describe(obj), "errors": " ".join(exc.messages)}
+                for obj, exc in refusals
+            ]
+        )
+    for obj, exc in refusals:
+        _report_refusal(modeladmin, request, exc, subject=describe(obj))
 
 
 def run_once(
@@ -118,6 +142,38 @@ def _report_refusal(
     if subject is not None:
         errors = _("%(object)s: %(errors)s") % {"object": subject, "errors": errors}
     modeladmin.message_user(request, errors, messages.ERROR)
+
+
+def run_in_background(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    *,
+    starts: Iterable[Callable[[], Job]],
+) -> HttpResponseRedirect | None:
+    """Start background jobs (each ``start`` calls a service that returns its job) and go
+    to the job's page, or to the list of jobs when there are several.
+
+    A refusal is reported as an error and starts nothing for that call; starting
+    work already queued or running returns that job, so a second click only
+    shows it again.
+    """
+    jobs: list[Job] = []
+    for start in starts:
+        try:
+            jobs.append(start())
+        except ValidationError as exc:
+            _report_refusal(modeladmin, request, exc)
+    for job in jobs:
+        modeladmin.message_user(
+            request,
+            _("%(job)s runs in the background; its page shows how far it got.") % {"job": job},
+            messages.INFO,
+        )
+    if len(jobs) == 1:
+        return HttpResponseRedirect(reverse("admin:jobs_job_change", args=[jobs[0].pk]))
+    if jobs:
+        return HttpResponseRedirect(reverse("admin:jobs_job_changelist"))
+    return None
 
 
 # --- Asking for details first -------------------------------------------------------------

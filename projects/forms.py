@@ -22,8 +22,10 @@ from projects.models import (
     MINUTES_PER_WEEK,
     Assignment,
     AssignmentRate,
+    ContentWarning,
     PauseReason,
     Project,
+    ProjectPurpose,
     RemovalGround,
 )
 from projects.selectors.floors import FloorBook
@@ -96,7 +98,23 @@ class ProjectForm(forms.ModelForm):
         help_text=_("In the currency below, e.g. 25.00. New assignments start at this rate."),
     )
     currency = forms.ChoiceField(label=_("Currency"), choices=_currencies)
-    weekly_cap = HoursField(label=_("Weekly cap per contractor"))
+    # Required for project work only (``_clean_limits``).
+    weekly_cap = HoursField(label=_("Weekly cap per contractor"), required=False)
+    time_limit = HoursField(
+        label=_("Time limit per contractor"),
+        required=False,
+        help_text=_(
+            "Paid assessments and training only: the most time one contractor can log on it."
+        ),
+    )
+    # A form posted without it (a script, an older page) means no warning, not an error.
+    content_warning = forms.TypedChoiceField(
+        label=_("Content warning"),
+        choices=ContentWarning.choices,
+        required=False,
+        empty_value=ContentWarning.NONE,
+        help_text=Project._meta.get_field("content_warning").help_text,
+    )
     manager = forms.ModelChoiceField(
         queryset=staff_with_permission(MANAGES_PROJECTS).order_by("email"),
         label=_("Manager"),
@@ -112,11 +130,14 @@ class ProjectForm(forms.ModelForm):
             "guidelines_url",
             "languages",
             "expertise",
+            "purpose",
             "currency",
             "expected_hours_per_week",
             "start_on",
             "end_on",
             "manager",
+            "content_warning",
+            "quality_review",
         ]
         widgets = {"expertise": forms.CheckboxSelectMultiple}
 
@@ -127,9 +148,14 @@ class ProjectForm(forms.ModelForm):
                 self.instance.default_rate_minor, self.instance.currency
             )
             self.initial["weekly_cap"] = self.instance.weekly_cap_minutes
+            self.initial["time_limit"] = self.instance.time_limit_minutes
+        # Project work unless said otherwise, as for projects made before purposes existed.
+        if "purpose" in self.fields:  # a closed project's read-only page has no fields
+            self.fields["purpose"].required = False
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        self._clean_limits(cleaned)
         if "default_rate" in cleaned and "currency" in cleaned:
             try:
                 cleaned["default_rate_minor"] = decimal_to_minor(
@@ -139,6 +165,23 @@ class ProjectForm(forms.ModelForm):
                 self.add_error("default_rate", str(exc))
         self._check_vendor_floor(cleaned)
         return cleaned
+
+    def _clean_limits(self, cleaned: dict) -> None:
+        """Work has a weekly cap; an assessment or training has a time limit instead."""
+        if "purpose" in self.errors:
+            return
+        purpose = cleaned["purpose"] = cleaned.get("purpose") or self.instance.purpose
+        if purpose == ProjectPurpose.WORK:
+            cleaned["time_limit"] = None
+            if not cleaned.get("weekly_cap") and "weekly_cap" not in self.errors:
+                self.add_error("weekly_cap", gettext("Give the most hours a week one can log."))
+            return
+        if not cleaned.get("time_limit") and "time_limit" not in self.errors:
+            self.add_error(
+                "time_limit", gettext("Give the most time one contractor can log on it.")
+            )
+        # Not read for an assessment or training, but a row always has one.
+        cleaned["weekly_cap"] = cleaned.get("weekly_cap") or MINUTES_PER_WEEK
 
     def _check_vendor_floor(self, cleaned: dict) -> None:
         """The service's floor check, shown next to the rate rather than as a failed save."""
@@ -175,6 +218,10 @@ class ProjectForm(forms.ModelForm):
             start_on=data["start_on"],
             end_on=data["end_on"],
             manager=data["manager"],
+            content_warning=data["content_warning"],
+            quality_review=data["quality_review"],
+            purpose=data["purpose"],
+            time_limit_minutes=data["time_limit"],
         )
 
 
@@ -608,3 +655,93 @@ def _contractor_label(profile: ContractorProfile) -> str:
 def _level(level: str, label: str) -> str:
     """CEFR levels as their code (``C1``), which reads the same in every language."""
     return str(label) if level == LanguageLevel.NATIVE else level
+
+
+class EnrolForm(forms.Form):
+    """Enrol approved contractors in a paid assessment or training."""
+
+    contractors = forms.ModelMultipleChoiceField(
+        label=_("Contractors"),
+        queryset=ContractorProfile.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    rate = forms.DecimalField(
+        label=_("Hourly rate"),
+        min_value=Decimal("0.01"),
+        max_digits=12,
+        decimal_places=3,
+        required=False,
+        help_text=_(
+            "In the project's currency; empty for its default rate. A rate below a "
+            "contractor's floor is raised to the floor."
+        ),
+    )
+
+    def __init__(self, *args, project: Project, candidates, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.project = project
+        self.fields["contractors"].queryset = candidates
+        self.fields["rate"].initial = minor_to_decimal(project.default_rate_minor, project.currency)
+        self.fields["contractors"].label_from_instance = _contractor_label
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        cleaned["rate_minor"] = None
+        if cleaned.get("rate") is not None:
+            try:
+                cleaned["rate_minor"] = decimal_to_minor(cleaned["rate"], self.project.currency)
+            except ValueError as exc:
+                self.add_error("rate", str(exc))
+        return cleaned
+
+
+class InviteContractorsForm(RateFields):
+    """Whom to invite to a project and at what rate; each contractor's floor shown beside them."""
+
+    contractors = forms.ModelMultipleChoiceField(
+        label=_("Contractors"),
+        queryset=ContractorProfile.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "They read the project's page, with its content warning, and accept or decline. "
+            "Declining is never held against anyone."
+        ),
+    )
+
+    def __init__(self, *args, project: Project, candidates, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contractors"].queryset = candidates
+        self.fields["rate"].initial = minor_to_decimal(project.default_rate_minor, project.currency)
+        self.fields["currency"].initial = project.currency
+        proposed = (
+            project.default_rate_minor,
+            project.currency,
+            max(project.start_on, timezone.localdate()),
+        )
+        book = FloorBook.load()
+
+        def label(profile: ContractorProfile) -> str:
+            return f"{_contractor_label(profile)} — {_floor_label(profile, proposed, book)}"
+
+        self.fields["contractors"].label_from_instance = label
+        self.project = project
+
+    def clean_currency(self) -> str:
+        currency = self.cleaned_data["currency"]
+        if self.project.is_paid_activity and currency and currency != self.project.currency:
+            raise ValidationError(
+                _("«%(project)s» pays in %(currency)s only; leave the currency as it is."),
+                params={"project": self.project.name, "currency": self.project.currency},
+            )
+        return currency
+
+
+class InvitationAnswerForm(forms.Form):
+    """The contractor's answer to an invitation: reading the warning is a box they tick."""
+
+    warning_read = forms.BooleanField(label=_("I have read the content warning"), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        # The box comes before its label, which reads as a sentence.
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)

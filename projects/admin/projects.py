@@ -4,17 +4,26 @@ from functools import partial
 
 from django.contrib import admin, messages
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ContractorProfile, User
-from portal.admin_kit import ReadOnlyInline, form_action, money, names_list, run_each
+from portal.admin_kit import (
+    ReadOnlyInline,
+    form_action,
+    money,
+    names_list,
+    run_each,
+    run_in_background,
+)
 from portal.dates import format_day, format_minutes, format_moment
 from projects import forms, selectors, services
 from projects.admin.delivery import DeliveryColumns
+from projects.admin.invitations import InvitationInline, InviteActionMixin
+from projects.jobs import pause_one, resume_one
 from projects.models import (
     Assignment,
     AssignmentRate,
@@ -26,6 +35,15 @@ from projects.models import (
     ScheduledPauseStatus,
 )
 from projects.time_rules import rate_on
+
+# What a pause needs, as the pause form gives it.
+PAUSE_FIELDS = (
+    "reason",
+    "message",
+    "expected_resume_on",
+    "effective_at",
+    "short_notice_confirmed",
+)
 
 
 class AssignmentInline(ReadOnlyInline):
@@ -125,7 +143,7 @@ def _pending_pause(field: str) -> Subquery:
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(InviteActionMixin, admin.ModelAdmin):
     form = forms.ProjectForm
     list_display = [
         "name",
@@ -138,19 +156,51 @@ class ProjectAdmin(admin.ModelAdmin):
         "end_on",
         "assigned",
     ]
-    list_filter = ["status", PauseScheduledFilter, ("manager", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "status",
+        "purpose",
+        PauseScheduledFilter,
+        ("manager", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["manager"]
     search_fields = ["name", "description"]
     date_hierarchy = "start_on"
     readonly_fields = ["status", "pause_summary", "activated_at", "closed_at"]
-    inlines = [AssignmentInline, ScheduledPauseInline, ProjectStatusChangeInline]
-    actions = ["activate", "pause", "cancel_pause", "resume", "close", "assign_contractors"]
+    inlines = [
+        AssignmentInline,
+        InvitationInline,
+        ScheduledPauseInline,
+        ProjectStatusChangeInline,
+    ]
+    actions = [
+        "activate",
+        "pause",
+        "cancel_pause",
+        "resume",
+        "close",
+        "assign_contractors",
+        "invite_contractors",
+        "enrol_contractors",
+    ]
     fieldsets = [
         (None, {"fields": ["name", "description", "guidelines", "guidelines_url", "manager"]}),
         (_("Who fits"), {"fields": ["languages", "expertise"]}),
         (
             _("Pay and hours"),
-            {"fields": ["default_rate", "currency", "expected_hours_per_week", "weekly_cap"]},
+            {
+                "fields": [
+                    "purpose",
+                    "default_rate",
+                    "currency",
+                    "expected_hours_per_week",
+                    "weekly_cap",
+                    "time_limit",
+                ]
+            },
+        ),
+        (
+            _("What contractors read before they join"),
+            {"fields": ["content_warning", "quality_review"]},
         ),
         (_("Dates"), {"fields": ["start_on", "end_on"]}),
         (_("Status"), {"fields": ["status", "pause_summary", "activated_at", "closed_at"]}),
@@ -189,6 +239,8 @@ class ProjectAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("weekly cap"))
     def cap(self, obj: Project) -> str:
+        if obj.time_limit_minutes is not None:
+            return gettext("%(limit)s in all") % {"limit": format_minutes(obj.time_limit_minutes)}
         return format_minutes(obj.weekly_cap_minutes)
 
     @admin.display(description=_("assignments"), ordering="assignment_count")
@@ -244,16 +296,25 @@ class ProjectAdmin(admin.ModelAdmin):
         run_each(self, request, queryset, call=activate_one)
 
     @admin.action(description=_("Pause the selected projects…"), permissions=["change_status"])
-    def pause(self, request: HttpRequest, queryset: QuerySet[Project]) -> TemplateResponse | None:
-        def pause_each(form: forms.PauseForm) -> None:
-            run_each(
-                self,
-                request,
-                queryset,
-                call=partial(_pause, by=request.user, data=form.cleaned_data),
-            )
+    def pause(self, request: HttpRequest, queryset: QuerySet[Project]) -> HttpResponseBase | None:
+        # One project is paused at once; several are a background job, one project (and one
+        # transaction) at a time, with its progress on the job's page.
+        background: list[HttpResponseBase | None] = []
 
-        return form_action(
+        def pause_each(form: forms.PauseForm) -> None:
+            data = form.cleaned_data
+            if len(queryset) > 1:
+                start = partial(
+                    services.projects_pause_start,
+                    projects=queryset,
+                    by=request.user,
+                    **{key: data[key] for key in PAUSE_FIELDS},
+                )
+                background.append(run_in_background(self, request, starts=[start]))
+                return
+            run_each(self, request, queryset, call=partial(pause_one, by=request.user, data=data))
+
+        page = form_action(
             self,
             request,
             queryset,
@@ -261,6 +322,7 @@ class ProjectAdmin(admin.ModelAdmin):
             title=gettext("Pause projects"),
             apply=pause_each,
         )
+        return page if page is not None or not background else background[0]
 
     @admin.action(
         description=_("Call off the scheduled pause of the selected projects…"),
@@ -295,22 +357,25 @@ class ProjectAdmin(admin.ModelAdmin):
     @admin.action(
         description=_("Resume the selected paused projects…"), permissions=["change_status"]
     )
-    def resume(self, request: HttpRequest, queryset: QuerySet[Project]) -> TemplateResponse | None:
+    def resume(self, request: HttpRequest, queryset: QuerySet[Project]) -> HttpResponseBase | None:
+        background: list[HttpResponseBase | None] = []
+
         def resume_each(form: forms.ResumeForm) -> None:
-            def resume_one(project: Project) -> str:
-                change = services.project_resume(
-                    project=project, by=request.user, message=form.cleaned_data["message"]
+            message = form.cleaned_data["message"]
+            if len(queryset) > 1:
+                start = partial(
+                    services.projects_resume_start,
+                    projects=queryset,
+                    by=request.user,
+                    message=message,
                 )
-                count = change.told
-                return ngettext(
-                    "«%(project)s» is active again; %(count)d contractor told.",
-                    "«%(project)s» is active again; %(count)d contractors told.",
-                    count,
-                ) % {"project": project, "count": count}
+                background.append(run_in_background(self, request, starts=[start]))
+                return
+            run_each(
+                self, request, queryset, call=partial(resume_one, by=request.user, message=message)
+            )
 
-            run_each(self, request, queryset, call=resume_one)
-
-        return form_action(
+        page = form_action(
             self,
             request,
             queryset,
@@ -318,6 +383,7 @@ class ProjectAdmin(admin.ModelAdmin):
             title=gettext("Resume projects"),
             apply=resume_each,
         )
+        return page if page is not None or not background else background[0]
 
     @admin.action(description=_("Close the selected projects…"), permissions=["change_status"])
     def close(self, request: HttpRequest, queryset: QuerySet[Project]) -> TemplateResponse | None:
@@ -374,6 +440,17 @@ class ProjectAdmin(admin.ModelAdmin):
             )
             return None
         project = queryset.get()
+        if project.is_paid_activity:
+            self.message_user(
+                request,
+                gettext(
+                    "«%(project)s» is a paid assessment or training; enrol contractors in it "
+                    "instead."
+                )
+                % {"project": project},
+                messages.ERROR,
+            )
+            return None
         candidates = selectors.contractors_matching(project)
         if not candidates.exists():
             self.message_user(request, _no_candidates(project), messages.WARNING)
@@ -382,7 +459,7 @@ class ProjectAdmin(admin.ModelAdmin):
         def assign_each(form: forms.AssignContractorsForm) -> None:
             data = form.cleaned_data
             assign = partial(_assign, project=project, by=request.user, data=data)
-            run_each(self, request, data["contractors"], call=assign)
+            run_each(self, request, data["contractors"], call=assign, keep_form=True)
 
         return form_action(
             self,
@@ -397,33 +474,73 @@ class ProjectAdmin(admin.ModelAdmin):
             apply=assign_each,
         )
 
-
-def _pause(project: Project, *, by: User, data: dict) -> str:
-    """Pause now, or announce the pause for later; the sentence says which, and who was told."""
-    details = {
-        "by": by,
-        "reason": data["reason"],
-        "message": data["message"],
-        "expected_resume_on": data["expected_resume_on"],
-        "short_notice_confirmed": data["short_notice_confirmed"],
-    }
-    if data["effective_at"] is None:
-        change = services.project_pause(project=project, **details)
-        count = change.told
-        return ngettext(
-            "«%(project)s» is paused; %(count)d contractor told.",
-            "«%(project)s» is paused; %(count)d contractors told.",
-            count,
-        ) % {"project": project, "count": count}
-    pause = services.project_pause_schedule(
-        project=project, effective_at=data["effective_at"], **details
+    @admin.action(
+        description=_("Enrol contractors in the selected assessment or training…"),
+        permissions=["assign"],
     )
-    count = pause.told
-    return ngettext(
-        "«%(project)s» pauses at %(when)s; %(count)d contractor told now.",
-        "«%(project)s» pauses at %(when)s; %(count)d contractors told now.",
-        count,
-    ) % {"project": project, "when": format_moment(pause.effective_at), "count": count}
+    def enrol_contractors(
+        self, request: HttpRequest, queryset: QuerySet[Project]
+    ) -> TemplateResponse | None:
+        if queryset.count() != 1:
+            self.message_user(
+                request, gettext("Select exactly one assessment or training."), messages.ERROR
+            )
+            return None
+        project = queryset.get()
+        if not project.is_paid_activity:
+            self.message_user(
+                request,
+                gettext("«%(project)s» is project work; assign contractors to it instead.")
+                % {"project": project},
+                messages.ERROR,
+            )
+            return None
+        candidates = selectors.contractors_enrollable(project)
+        if not candidates.exists():
+            self.message_user(
+                request,
+                gettext("Every approved contractor is already enrolled in «%(project)s».")
+                % {"project": project},
+                messages.WARNING,
+            )
+            return None
+
+        def enrol_each(form: forms.EnrolForm) -> None:
+            enrol = partial(
+                _enrol, project=project, by=request.user, rate_minor=form.cleaned_data["rate_minor"]
+            )
+            run_each(self, request, form.cleaned_data["contractors"], call=enrol, keep_form=True)
+
+        return form_action(
+            self,
+            request,
+            queryset,
+            form=partial(forms.EnrolForm, project=project, candidates=candidates),
+            title=gettext("Enrol contractors in «%(project)s»") % {"project": project},
+            apply=enrol_each,
+        )
+
+
+def _enrol(
+    profile: ContractorProfile, *, project: Project, by: User, rate_minor: int | None
+) -> str:
+    enrolment = services.paid_activity_enrol(
+        project=project, contractor=profile, by=by, rate_minor=rate_minor
+    )
+    values = {
+        "contractor": profile.legal_name,
+        "project": project,
+        "rate": money(enrolment.rate.rate_minor, enrolment.rate.currency),
+    }
+    if enrolment.raised_from_minor is not None:
+        return (
+            gettext(
+                "Enrolled %(contractor)s in «%(project)s» at %(rate)s an hour, raised to their "
+                "wage floor."
+            )
+            % values
+        )
+    return gettext("Enrolled %(contractor)s in «%(project)s» at %(rate)s an hour.") % values
 
 
 def _no_candidates(project: Project) -> str:

@@ -243,3 +243,37 @@ def test_read_only_admins_allow_no_add_change_or_delete(rf, manager):
         assert not model_admin.has_add_permission(request, None)
         assert not model_admin.has_change_permission(request, None)
         assert not model_admin.has_delete_permission(request, None)
+
+
+def test_run_each_keeping_the_form_raises_when_everything_is_refused(modeladmin, post, areas):
+    request = post()
+
+    with pytest.raises(ValidationError) as refused:
+        run_each(
+            modeladmin,
+            request,
+            [areas[0]],
+            call=partial(describe_area, description="Reviewed"),
+            keep_form=True,
+        )
+
+    assert refused.value.messages == ["Closed is closed."]
+    assert _messages(request) == []
+
+
+def test_run_each_keeping_the_form_reports_as_usual_when_some_go_ahead(modeladmin, post, areas):
+    request = post()
+
+    run_each(
+        modeladmin,
+        request,
+        ExpertiseArea.objects.all(),
+        call=partial(describe_area, description="Reviewed"),
+        done=lambda count: "Described %(count)d: %(names)s.",
+        keep_form=True,
+    )
+
+    assert _messages(request) == [
+        (messages.SUCCESS, "Described 2: Law and Medicine."),
+        (messages.ERROR, "Closed: Closed is closed."),
+    ]

@@ -250,7 +250,11 @@ def test_the_assign_action_refuses_below_the_floor_and_names_it(
         currency="EUR",
         weekly_cap="",
     )
-    assert any("below the floor of €26.00 an hour" in message for message in _messages(done))
+    # The form comes back with the rate typed and the floor named next to it.
+    form = done.context["form"]
+    errors = [error for field_errors in form.errors.values() for error in field_errors]
+    assert any("below the floor of €26.00 an hour" in error for error in errors)
+    assert form["rate"].value() == "25"
     assert not Assignment.objects.exists()
 
 
