@@ -26,6 +26,12 @@ class OutboundEmail(models.Model):
     topic = models.CharField(_("topic"), max_length=64, blank=True)
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("body"))
+    # Where a reply goes when it should reach something other than the sender,
+    # e.g. a support conversation's inbound address. A default in the table too,
+    # for the notices' INSERT … SELECT.
+    reply_to = models.CharField(
+        _("reply to"), max_length=254, blank=True, default="", db_default=""
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=EmailStatus, default=EmailStatus.QUEUED
     )
@@ -74,6 +80,8 @@ class NotificationKind(models.TextChoices):
     PROJECT_RESUMED = "project_resumed", _("Project resumed")
     PROJECT_CLOSED = "project_closed", _("Project closed")
     ASSIGNMENT_ADDED = "assignment_added", _("Added to a project")
+    PROJECT_INVITED = "project_invited", _("Invited to a project")
+    PROJECT_CONTENT_WARNING = "project_content_warning", _("Content warning on your project")
     RATE_CHANGED = "rate_changed", _("Rate changed")
     ASSIGNMENT_ENDED = "assignment_ended", _("Assignment ended")
     ASSIGNMENT_REMOVED = "assignment_removed", _("Removed from a project")
@@ -94,10 +102,20 @@ class NotificationKind(models.TextChoices):
     CASE_APPEAL = "case_appeal", _("Appeal decided")
     CASE_STATUS = "case_status", _("Case updated")
     PAYOUTS_OVERDUE = "payouts_overdue", _("Payouts overdue")
+    JOB_FINISHED = "job_finished", _("Background job finished")
+    PAYOUT_BELOW_FLOOR = "payout_below_floor", _("Payout below the floor after costs")
+    PAYOUT_DETAILS_CHANGED = "payout_details_changed", _("Payout details changed")
 
 
 # Only staff receive these; a contractor's email preferences do not offer them.
-STAFF_ONLY_KINDS = frozenset({NotificationKind.SUPPORT_ESCALATED, NotificationKind.PAYOUTS_OVERDUE})
+STAFF_ONLY_KINDS = frozenset(
+    {
+        NotificationKind.SUPPORT_ESCALATED,
+        NotificationKind.PAYOUTS_OVERDUE,
+        NotificationKind.PAYOUT_BELOW_FLOOR,
+        NotificationKind.JOB_FINISHED,
+    }
+)
 
 # People must hear about these by email whatever their preferences say.
 MANDATORY_EMAIL_KINDS = frozenset(
@@ -106,6 +124,8 @@ MANDATORY_EMAIL_KINDS = frozenset(
         NotificationKind.PROJECT_PAUSE_CANCELLED,
         NotificationKind.PROJECT_PAUSED,
         NotificationKind.PROJECT_CLOSED,
+        # What someone already on a project is now shown: nobody may miss it.
+        NotificationKind.PROJECT_CONTENT_WARNING,
         NotificationKind.ASSIGNMENT_REMOVED,
         NotificationKind.ACCOUNT_STATUS,
         # Unsubmitted hours after the close can only be sent late: nobody opts out of this.
@@ -119,6 +139,8 @@ MANDATORY_EMAIL_KINDS = frozenset(
         NotificationKind.CASE_STATUS,
         # Every day unpaid costs the contractor and the vendor: the managers cannot opt out.
         NotificationKind.PAYOUTS_OVERDUE,
+        # Where the money goes changed: whoever did not change it must hear at once.
+        NotificationKind.PAYOUT_DETAILS_CHANGED,
     }
 )
 

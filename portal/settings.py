@@ -6,6 +6,7 @@ message naming the variable, rather than surfacing later as odd behaviour.
 """
 
 import os
+import re
 from datetime import date, time, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -118,6 +119,7 @@ INSTALLED_APPS = [
     "projects",
     "payments",
     "portal.support",
+    "portal.jobs",
 ]
 
 MIDDLEWARE = [
@@ -388,6 +390,12 @@ if PERIOD_CLOSE_REMINDER_HOURS < 0:
 PAYOUT_DUE_DAYS = env_int("PAYOUT_DUE_DAYS", 7)
 if PAYOUT_DUE_DAYS < 0:
     raise ImproperlyConfigured("PAYOUT_DUE_DAYS must be 0 or more.")
+# Who bears the payout provider's fees: the vendor on top of the payout ("absorbed"), or
+# the contractor, taken from what is sent ("deducted"; then pay after fees is topped up to
+# the floor).
+PAYOUT_FEES_POLICY = env_str("PAYOUT_FEES_POLICY", "absorbed")
+if PAYOUT_FEES_POLICY not in ("absorbed", "deducted"):
+    raise ImproperlyConfigured("PAYOUT_FEES_POLICY must be absorbed or deducted.")
 # A lower rate takes effect at the earliest this many days after the contractor is told.
 RATE_CUT_NOTICE_DAYS = env_int("RATE_CUT_NOTICE_DAYS", 7)
 # Notice a pause or a close is owed; with less, assignees are paid standby for the days missing.
@@ -454,6 +462,23 @@ if OUTBOX_SWEEP_GRACE_SECONDS < 0:
 if OUTBOX_SWEEP_SECONDS >= CELERY_TASK_SOFT_TIME_LIMIT:
     raise ImproperlyConfigured("OUTBOX_SWEEP_SECONDS must be below the task soft time limit.")
 
+# Background jobs (payout generation, bulk pauses, large exports): how long one may run
+# (its task's hard limit; the soft limit is 30 s earlier), how often its progress is
+# written, and how long a queued job waits before starting it again queues it again.
+JOBS_TIME_LIMIT_SECONDS = env_int("JOBS_TIME_LIMIT_SECONDS", 3600)
+JOBS_PROGRESS_EVERY_SECONDS = env_int("JOBS_PROGRESS_EVERY_SECONDS", 1)
+JOBS_REQUEUE_AFTER_SECONDS = env_int("JOBS_REQUEUE_AFTER_SECONDS", 60)
+if JOBS_TIME_LIMIT_SECONDS < 60:
+    raise ImproperlyConfigured("JOBS_TIME_LIMIT_SECONDS must be 60 or more.")
+# A payroll file with more rows than this is written by a background job, not in the request.
+PAYROLL_EXPORT_DIRECT_MAX_ROWS = env_int("PAYROLL_EXPORT_DIRECT_MAX_ROWS", 100_000)
+if PAYROLL_EXPORT_DIRECT_MAX_ROWS < 0:
+    raise ImproperlyConfigured("PAYROLL_EXPORT_DIRECT_MAX_ROWS must be 0 or more.")
+if JOBS_PROGRESS_EVERY_SECONDS < 0 or JOBS_REQUEUE_AFTER_SECONDS < 0:
+    raise ImproperlyConfigured(
+        "JOBS_PROGRESS_EVERY_SECONDS and JOBS_REQUEUE_AFTER_SECONDS must be 0 or more."
+    )
+
 # Support's answer clock runs in the team's business hours, in the team's zone,
 # skipping its holidays (ISO dates, comma-separated). Targets are business days
 # per question category, for the first answer and each later one.
@@ -476,6 +501,61 @@ SUPPORT_ESCALATE_BEFORE_MINUTES = env_int("SUPPORT_ESCALATE_BEFORE_MINUTES", 120
 SUPPORT_REOPEN_DAYS = env_int("SUPPORT_REOPEN_DAYS", 14)
 SUPPORT_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
 
+# Due process: the contractor's days to answer a notice, to appeal a decision, the target
+# for deciding an appeal, the least notice before an offboarding takes effect (unless the
+# rule is egregious), the longest interim suspension (business days), how long a
+# representative's read-only link to the case stays valid, and the largest file sent with a
+# case (a response, an appeal, evidence).
+CASE_RESPONSE_DAYS = env_int("CASE_RESPONSE_DAYS", 7)
+CASE_APPEAL_DAYS = env_int("CASE_APPEAL_DAYS", 21)
+CASE_APPEAL_TARGET_DAYS = env_int("CASE_APPEAL_TARGET_DAYS", 7)
+CASE_OFFBOARDING_NOTICE_DAYS = env_int("CASE_OFFBOARDING_NOTICE_DAYS", 14)
+CASE_INTERIM_MAX_BUSINESS_DAYS = env_int("CASE_INTERIM_MAX_BUSINESS_DAYS", 7)
+CASE_REPRESENTATIVE_LINK_DAYS = env_int("CASE_REPRESENTATIVE_LINK_DAYS", 30)
+CASE_UPLOAD_MAX_BYTES = env_int("CASE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+for _name in (
+    "CASE_RESPONSE_DAYS",
+    "CASE_APPEAL_DAYS",
+    "CASE_APPEAL_TARGET_DAYS",
+    "CASE_OFFBOARDING_NOTICE_DAYS",
+    "CASE_INTERIM_MAX_BUSINESS_DAYS",
+    "CASE_REPRESENTATIVE_LINK_DAYS",
+    "CASE_UPLOAD_MAX_BYTES",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more.")
+# Replies to support answers by email: answers go out with Reply-To
+# <LOCALPART>+<signed token>@<DOMAIN>, and whatever reads that mailbox hands each
+# message to `manage.py support_read_mail` or POSTs it to /support/inbound/ with
+# the secret in the X-Support-Inbound-Secret header. Unset, answers say to reply
+# on the site.
+SUPPORT_INBOUND_LOCALPART = env_str("SUPPORT_INBOUND_LOCALPART")
+SUPPORT_INBOUND_DOMAIN = env_str("SUPPORT_INBOUND_DOMAIN").lower()
+SUPPORT_INBOUND_SECRET = env_str("SUPPORT_INBOUND_SECRET")
+SUPPORT_INBOUND_MAX_BYTES = env_int("SUPPORT_INBOUND_MAX_BYTES", 25 * 1024 * 1024)
+# The authserv-id the receiving mail server writes in its Authentication-Results
+# header. Set, a reply is taken only when that header shows DMARC, or DKIM of the
+# From domain, passed; unset, the From header alone says who sent it.
+SUPPORT_INBOUND_AUTHSERV_ID = env_str("SUPPORT_INBOUND_AUTHSERV_ID").lower()
+if bool(SUPPORT_INBOUND_LOCALPART) != bool(SUPPORT_INBOUND_DOMAIN):
+    raise ImproperlyConfigured(
+        "Set both SUPPORT_INBOUND_LOCALPART and SUPPORT_INBOUND_DOMAIN, or neither."
+    )
+if not re.fullmatch(r"[A-Za-z0-9._-]*", SUPPORT_INBOUND_LOCALPART):
+    raise ImproperlyConfigured(
+        "SUPPORT_INBOUND_LOCALPART must be letters, digits, '.', '_' or '-' (no '+' or '@')."
+    )
+if not re.fullmatch(r"([a-z0-9-]+\.)*[a-z0-9-]*", SUPPORT_INBOUND_DOMAIN):
+    raise ImproperlyConfigured("SUPPORT_INBOUND_DOMAIN must be a domain name such as example.com.")
+if SUPPORT_INBOUND_SECRET and len(SUPPORT_INBOUND_SECRET) < 24:
+    raise ImproperlyConfigured("SUPPORT_INBOUND_SECRET must be at least 24 characters long.")
+if SUPPORT_INBOUND_MAX_BYTES < 1024:
+    raise ImproperlyConfigured("SUPPORT_INBOUND_MAX_BYTES must be at least 1024.")
+if not re.fullmatch(r"[a-z0-9._-]*", SUPPORT_INBOUND_AUTHSERV_ID):
+    raise ImproperlyConfigured(
+        "SUPPORT_INBOUND_AUTHSERV_ID must be a host name such as mx.example.com."
+    )
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.api_auth.HashedTokenAuthentication",
@@ -491,7 +571,11 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Contractor portal API",
-    "DESCRIPTION": "Read and write what the site does, within the token owner's rights.",
+    "DESCRIPTION": (
+        "Read and write what the site does, within the token owner's rights. Payout details "
+        "are the exception: changing where pay goes takes the password or an authenticator "
+        "again, which a token cannot give, so they are changed on the site only."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -514,6 +598,8 @@ SPECTACULAR_SETTINGS = {
         "AppealOutcomeEnum": "projects.models.AppealOutcome",
         "EvidenceKindEnum": "projects.models.EvidenceKind",
         "PayoutStatusEnum": "payments.models.PayoutStatus",
+        "WageFloorBasisEnum": "projects.models.FloorBasis",
+        "WageFloorUnitEnum": "projects.models.FloorUnit",
     },
 }
 

@@ -30,10 +30,12 @@ from projects import selectors, services
 from projects.models import (
     MINUTES_PER_DAY,
     Assignment,
+    ContentWarning,
     EntryKind,
     EntryStatus,
     PauseReason,
     Project,
+    ProjectPurpose,
     ProjectStatus,
     TimeEntry,
 )
@@ -100,6 +102,9 @@ class ProjectSerializer(serializers.Serializer):
     name = serializers.CharField()
     description = serializers.CharField()
     status = serializers.ChoiceField(choices=ProjectStatus.choices)
+    # Paid assessments and training take time of their own kind, up to a limit in all.
+    purpose = serializers.ChoiceField(choices=ProjectPurpose.choices)
+    time_limit_minutes = serializers.IntegerField(allow_null=True)
     pause_reason = serializers.ChoiceField(choices=PauseReason.choices, allow_blank=True)
     pause_message = serializers.CharField(allow_blank=True)
     paused_at = serializers.DateTimeField(allow_null=True)
@@ -108,6 +113,11 @@ class ProjectSerializer(serializers.Serializer):
     guidelines = serializers.CharField(allow_blank=True)
     guidelines_url = serializers.URLField(allow_blank=True)
     manager_email = serializers.EmailField(source="manager.email")
+    manager_name = serializers.CharField(source="manager.public_name")
+    content_warning = serializers.ChoiceField(
+        choices=ContentWarning.choices,
+        help_text=_("The rest of what the project's page says is at projects/{id}/about."),
+    )
 
     @extend_schema_field(PendingPauseSerializer(allow_null=True))
     def get_scheduled_pause(self, project: Project) -> dict | None:

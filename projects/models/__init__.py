@@ -9,13 +9,8 @@ from projects.models.assignments import (
     RemovalGround,
 )
 from projects.models.cases import (
-    APPEAL_DAYS,
-    APPEAL_TARGET_DAYS,
     BACK_PAY_WEEKS,
-    INTERIM_MAX_BUSINESS_DAYS,
-    OFFBOARDING_NOTICE_DAYS,
     OPEN_CASE_STATUSES,
-    RESPONSE_DAYS,
     AppealOutcome,
     Case,
     CaseAttachment,
@@ -29,6 +24,7 @@ from projects.models.cases import (
     business_days_after,
 )
 from projects.models.floors import FloorBasis, FloorException, FloorUnit, WageFloor
+from projects.models.invitations import InvitationStatus, ProjectInvitation
 from projects.models.pauses import (
     ScheduledKind,
     ScheduledPause,
@@ -40,8 +36,11 @@ from projects.models.pay_periods import PayPeriod, PayPeriodStatusChange, Period
 from projects.models.projects import (
     MINUTES_PER_DAY,
     MINUTES_PER_WEEK,
+    ContentWarning,
     PauseReason,
+    PayBasis,
     Project,
+    ProjectPurpose,
     ProjectStatus,
     ProjectStatusChange,
     validate_language_list,
@@ -55,12 +54,7 @@ from projects.models.time_entries import (
 )
 
 __all__ = [
-    "APPEAL_DAYS",
-    "APPEAL_TARGET_DAYS",
     "BACK_PAY_WEEKS",
-    "INTERIM_MAX_BUSINESS_DAYS",
-    "OFFBOARDING_NOTICE_DAYS",
-    "RESPONSE_DAYS",
     "business_days_after",
     "OPEN_CASE_STATUSES",
     "AppealOutcome",
@@ -72,6 +66,7 @@ __all__ = [
     "CaseEvidence",
     "CaseSource",
     "CaseStatus",
+    "ContentWarning",
     "EvidenceKind",
     "EDITABLE_ENTRY_STATUSES",
     "MINUTES_PER_DAY",
@@ -86,12 +81,16 @@ __all__ = [
     "FloorBasis",
     "FloorException",
     "FloorUnit",
+    "InvitationStatus",
     "PauseReason",
+    "PayBasis",
     "PayPeriod",
     "PayPeriodStatusChange",
     "PeriodStatus",
     "Project",
+    "ProjectPurpose",
     "ProjectStatus",
+    "ProjectInvitation",
     "ProjectStatusChange",
     "RemovalGround",
     "ScheduledPause",

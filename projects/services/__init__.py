@@ -10,6 +10,7 @@ from projects.services.assignments import (
     assignment_remove,
     assignment_update,
 )
+from projects.services.bulk import projects_pause_start, projects_resume_start
 from projects.services.cases import (
     AppealDecision,
     Decision,
@@ -27,6 +28,12 @@ from projects.services.cases import (
     case_warn,
     cases_apply_due,
 )
+from projects.services.invitations import (
+    invitation_accept,
+    invitation_decline,
+    project_invite,
+)
+from projects.services.paid_activities import Enrolment, paid_activity_enrol
 from projects.services.projects import ProjectDetails, project_create, project_update
 from projects.services.review import time_entries_approve, time_entries_reject
 from projects.services.status import (
@@ -49,6 +56,8 @@ from projects.services.time import (
 )
 
 __all__ = [
+    "projects_pause_start",
+    "projects_resume_start",
     "AppealDecision",
     "Decision",
     "case_appeal",
@@ -64,8 +73,11 @@ __all__ = [
     "case_take",
     "case_warn",
     "cases_apply_due",
+    "Enrolment",
     "ProjectDetails",
     "assignment_create",
+    "invitation_accept",
+    "invitation_decline",
     "assignment_end",
     "assignment_forecast_set",
     "assignment_rate_correct",
@@ -73,10 +85,12 @@ __all__ = [
     "assignment_reinstate",
     "assignment_remove",
     "assignment_update",
+    "paid_activity_enrol",
     "project_activate",
     "project_close",
     "project_close_schedule",
     "project_create",
+    "project_invite",
     "project_pause",
     "project_pause_cancel",
     "project_pause_schedule",

@@ -25,6 +25,7 @@ from projects.models import (
     AssignmentRateCorrection,
     AssignmentStatus,
     AssignmentStatusChange,
+    ContentWarning,
     EntryStatus,
     Project,
     ProjectStatus,
@@ -59,14 +60,33 @@ def assignment_create(
     weekly_cap_minutes: int | None = None,
     rate_minor: int | None = None,
     currency: str | None = None,
+    content_warning_read: bool = False,
 ) -> Assignment:
-    """Put an active contractor on a project at a rate (the project's default unless given)."""
+    """Put an active contractor on a project at a rate (the project's default unless given).
+
+    A project with a content warning takes only contractors who read it and chose to
+    join (``content_warning_read``, set by accepting an invitation).
+    """
     contractor = ContractorProfile.objects.select_for_update().get(pk=contractor.pk)
     project = Project.objects.select_for_update().get(pk=project.pk)
+    if project.content_warning != ContentWarning.NONE and not content_warning_read:
+        raise ValidationError(
+            _(
+                "«%(name)s» carries a content warning, so nobody is assigned to it directly: "
+                "invite the contractor instead, so they read the warning and choose."
+            ),
+            params={"name": project.name},
+        )
     if contractor.status != ContractorStatus.ACTIVE:
         raise ValidationError(_not_assignable(contractor), params={"name": contractor.legal_name})
     if project.status == ProjectStatus.CLOSED:
         raise ValidationError(_("«%(name)s» is closed."), params={"name": project.name})
+    if project.is_paid_activity:
+        # Enrolment (services.paid_activities) floors the rate and admits onboarding people.
+        raise ValidationError(
+            _("«%(name)s» is a paid assessment or training; enrol contractors in it instead."),
+            params={"name": project.name},
+        )
     start_on = start_on or max(project.start_on, local_today(contractor.time_zone))
     if start_on < project.start_on or (project.end_on and start_on > project.end_on):
         raise ValidationError(
@@ -261,7 +281,11 @@ def assignment_reinstate(*, assignment: Assignment, by: User) -> Assignment:
     assignment = _lock(assignment)
     if not assignment.can_transition_to(AssignmentStatus.ACTIVE):
         raise ValidationError(_("This assignment is active already."))
-    if assignment.contractor.status != ContractorStatus.ACTIVE:
+    # Someone still onboarding may be back in a paid assessment or training, not in work.
+    allowed = [ContractorStatus.ACTIVE]
+    if assignment.project.is_paid_activity:
+        allowed.append(ContractorStatus.ONBOARDING)
+    if assignment.contractor.status not in allowed:
         raise ValidationError(_("Only active contractors can be assigned."))
     if assignment.project.status == ProjectStatus.CLOSED:
         raise ValidationError(_("«%(name)s» is closed."), params={"name": assignment.project.name})

@@ -10,7 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from portal.models import EmailPreference, Notification, NotificationKind
+from portal.models import (
+    MANDATORY_EMAIL_KINDS,
+    STAFF_ONLY_KINDS,
+    EmailPreference,
+    Notification,
+    NotificationKind,
+)
 from portal.notifications import Notice, notify
 
 pytestmark = pytest.mark.django_db
@@ -207,32 +213,23 @@ def test_the_preferences_page_shows_the_mandatory_kinds_as_always_on(alice_clien
     assert re.search(r'id="always-assignment_removed" checked disabled', page)
     assert 'name="hours_approved"' in page
     assert 'name="project_paused"' not in page
-    # Six about projects and the account, one about a pay period closing, seven about the
-    # rule book and cases.
-    assert page.count("Always sent") == 14
+    # Seven about projects (a content warning among them) and the account, one about a pay
+    # period closing, seven about the rule book and cases, one about a change of payout details.
+    assert page.count("Always sent") == 16
+    assert re.search(r'id="always-project_content_warning" checked disabled', page)
     # Staff-only kinds are not offered to a contractor.
     assert 'name="support_escalated"' not in page
 
 
 def test_turning_off_an_email_keeps_the_notice(alice_client, alice, outbox):
+    # Every kind a contractor may switch off: not the mandatory ones, not the staff's.
     optional = [
         kind
         for kind in NotificationKind.values
-        if kind
-        not in {
-            "project_pausing",
-            "project_pause_cancelled",
-            "project_paused",
-            "project_closed",
-            "assignment_removed",
-            "account_status",
-            "period_closing",
-            *(kind for kind in NotificationKind.values if kind.startswith("case_")),
-            "rules_changed",
-            "support_escalated",  # staff only
-            "payouts_overdue",  # staff only, and mandatory
-        }
+        if kind not in MANDATORY_EMAIL_KINDS and kind not in STAFF_ONLY_KINDS
     ]
+    assert "project_paused" not in optional and "case_notice" not in optional
+    assert "support_escalated" not in optional and "hours_approved" in optional
     # Every box but "hours approved" stays ticked; the mandatory kinds can't be sent at all.
     data = {kind: "on" for kind in optional if kind != "hours_approved"}
     data["project_paused"] = ""

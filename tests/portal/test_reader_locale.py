@@ -125,9 +125,11 @@ def test_dates_follow_the_readers_language():
 
 
 def test_the_notifications_page_shows_times_in_the_readers_zone(client, clock, alice):  # noqa: F811
-    clock.set(datetime(2026, 11, 25, 23, 43, tzinfo=UTC))
+    moment = datetime(2026, 11, 25, 23, 43, tzinfo=UTC)
+    clock.set(moment)
+    # The field's default is the real clock's, so the moment is given, not left to it.
     Notification.objects.create(
-        recipient=alice, kind="payout_paid", title="Paid", body="", language="en"
+        recipient=alice, kind="payout_paid", title="Paid", body="", language="en", created_at=moment
     )
     client.force_login(_speaks(alice, "en", "Asia/Jakarta"))
     jakarta = client.get(reverse("notifications:list")).content.decode()

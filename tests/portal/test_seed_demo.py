@@ -10,6 +10,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import (
@@ -30,10 +31,13 @@ from portal.models import Notification
 from projects import services as project_services
 from projects.models import (
     Assignment,
+    ContentWarning,
     EntryStatus,
+    InvitationStatus,
     PayPeriod,
     PeriodStatus,
     Project,
+    ProjectInvitation,
     ProjectStatus,
     ProjectStatusChange,
     ScheduledPause,
@@ -103,8 +107,14 @@ def test_the_demo_people_stand_where_the_readme_says(settings):
         seed_demo.CHAT: ProjectStatus.PAUSED,
         seed_demo.MEDICAL: ProjectStatus.DRAFT,
         seed_demo.SUPPORT: ProjectStatus.ACTIVE,
+        seed_demo.ONBOARDING_ASSESSMENT: ProjectStatus.ACTIVE,
+        seed_demo.WARNED: ProjectStatus.ACTIVE,
     }
-    assert Assignment.objects.filter(contractor=contractor).count() == 3
+    # Three projects and one paid onboarding assessment.
+    assert Assignment.objects.filter(contractor=contractor).count() == 4
+    assert Assignment.objects.get(
+        contractor=contractor, project__name=seed_demo.ONBOARDING_ASSESSMENT
+    ).project.is_paid_activity
     for user in User.objects.all():
         assert user.check_password(seed_demo.DEMO_PASSWORD)
         assert EmailAddress.objects.get(user=user).verified
@@ -320,3 +330,20 @@ def test_the_generated_resume_is_a_one_page_pdf():
     assert pdf.rstrip().endswith(b"%%EOF")
     assert b"/Count 1" in pdf
     assert b"(Resume of [someone])" in pdf
+
+
+def test_the_contractor_is_invited_to_a_project_with_a_content_warning(settings, client):
+    _seed(settings)
+    carmen = User.objects.get(email=seed_demo.CONTRACTOR_EMAIL)
+    invitation = ProjectInvitation.objects.get(contractor__user=carmen)
+    assert invitation.status == InvitationStatus.PENDING
+    assert invitation.project.content_warning == ContentWarning.DISTURBING
+    client.force_login(carmen)
+
+    page = client.get(reverse("projects:project_about", args=[invitation.project_id]))
+
+    assert "I have read the content warning" in page.content.decode()
+    assignment = project_services.invitation_accept(
+        invitation=invitation, by=carmen, warning_read=True
+    )
+    assert assignment.project == invitation.project

@@ -72,6 +72,20 @@ def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
             {"OUTBOX_LEASE_SECONDS": "300"},
             "OUTBOX_LEASE_SECONDS must be above the task time limit",
         ),
+        ({"SUPPORT_INBOUND_LOCALPART": "support"}, "Set both SUPPORT_INBOUND_LOCALPART"),
+        (
+            {"SUPPORT_INBOUND_LOCALPART": "support+x", "SUPPORT_INBOUND_DOMAIN": "example.com"},
+            "SUPPORT_INBOUND_LOCALPART must be letters",
+        ),
+        (
+            {"SUPPORT_INBOUND_LOCALPART": "support", "SUPPORT_INBOUND_DOMAIN": "a@example.com"},
+            "SUPPORT_INBOUND_DOMAIN must be a domain name",
+        ),
+        ({"SUPPORT_INBOUND_SECRET": "short"}, "SUPPORT_INBOUND_SECRET must be at least 24"),
+        (
+            {"SUPPORT_INBOUND_AUTHSERV_ID": "mx.example.com; dmarc=pass"},
+            "SUPPORT_INBOUND_AUTHSERV_ID must be a host name",
+        ),
     ],
 )
 def test_a_bad_value_stops_start_up_with_a_message_naming_it(overrides, message):
@@ -95,3 +109,16 @@ def test_check_deploy_is_clean_with_a_production_environment():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_email_replies_trust_the_from_header_alone():
+    inbound = {"SUPPORT_INBOUND_LOCALPART": "support", "SUPPORT_INBOUND_DOMAIN": "example.com"}
+    deploy = ["manage.py", "check", "--deploy", "--fail-level", "WARNING"]
+
+    trusting = run(deploy, production_env(**inbound))
+    checked = run(deploy, production_env(**inbound, SUPPORT_INBOUND_AUTHSERV_ID="mx.example.com"))
+
+    assert trusting.returncode != 0
+    assert "support.W001" in trusting.stderr + trusting.stdout
+    assert "From header alone" in trusting.stderr + trusting.stdout
+    assert checked.returncode == 0, checked.stdout + checked.stderr

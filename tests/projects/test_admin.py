@@ -110,7 +110,7 @@ def test_a_rate_with_too_many_decimals_is_an_error_next_to_the_field(
 
 def _empty_inlines() -> dict:
     data = {}
-    for prefix in ("assignments", "scheduled_pauses", "status_changes"):
+    for prefix in ("assignments", "invitations", "scheduled_pauses", "status_changes"):
         data.update(
             {
                 f"{prefix}-TOTAL_FORMS": "0",

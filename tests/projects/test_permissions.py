@@ -46,6 +46,8 @@ def test_vendor_managers_run_projects_assignments_reviews_and_pay_periods(manage
         "projects.view_wagefloor",
         "projects.add_wagefloor",
         "projects.view_floorexception",
+        # Invitations change only through the invite action and the contractor's answer.
+        "projects.view_projectinvitation",
     }
 
 

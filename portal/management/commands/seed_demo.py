@@ -48,7 +48,16 @@ from portal.money import exchange_rate_add
 from portal.support import services as support_services
 from portal.support.models import AboutKind, Category, Conversation
 from projects import services as project_services
-from projects.models import Assignment, Case, PauseReason, Project, ProjectStatus, TimeEntry
+from projects.models import (
+    Assignment,
+    Case,
+    ContentWarning,
+    PauseReason,
+    Project,
+    ProjectPurpose,
+    ProjectStatus,
+    TimeEntry,
+)
 from projects.timesheet import EntryChange, week_start
 
 DEMO_PASSWORD = "portal-demo-password"  # noqa: S105 - public on purpose, see the README
@@ -118,8 +127,12 @@ def _user(
     return user
 
 
-def _staff(email: str, group_name: str) -> User:
+def _staff(email: str, group_name: str, *, display_name: str = "") -> User:
     user = _user(email, is_staff=True)
+    if display_name:
+        # The name contractors read on the manager's decisions and answers.
+        user.display_name = display_name
+        user.save(update_fields=["display_name"])
     user.groups.add(Group.objects.get(name=group_name))
     TOTP.activate(user, TOTP_SECRETS[email])
     return user
@@ -258,6 +271,8 @@ def seed() -> list[str]:
     with _as_of(calendar.began):
         created += _projects(manager=manager)
         created += _kontraktor_assignment(manager=manager)
+        created += _invitation(manager=manager)
+        created += _onboarding_assessment(manager=manager)
     created += _pay_history(manager=manager, calendar=calendar)
     created += _scheduled_pause(manager=manager, calendar=calendar)
     created += _help_conversation(manager=manager)
@@ -296,7 +311,7 @@ def _people() -> set[str]:
     """Staff and the two active contractors; returns the demo emails that already existed."""
     existing = set(User.objects.filter(email__in=_all_emails()).values_list("email", flat=True))
     if MANAGER_EMAIL not in existing:
-        _staff(MANAGER_EMAIL, VENDOR_MANAGERS)
+        _staff(MANAGER_EMAIL, VENDOR_MANAGERS, display_name="Mina Hartono")
     if ACCOUNTANT_EMAIL not in existing:
         _staff(ACCOUNTANT_EMAIL, ACCOUNTANTS)
     areas = {area.name: area for area in ExpertiseArea.objects.filter(name__in=EXPERTISE_AREAS)}
@@ -440,6 +455,38 @@ def _projects(*, manager: User) -> list[str]:
     return [f"project {name!r}" for name in missing]
 
 
+WARNED = "Safety review — flagged chatbot answers"
+
+
+def _invitation(*, manager: User) -> list[str]:
+    """A project with a content warning, and the contractor invited to it, not yet answered:
+    its page shows the warning before they accept or decline."""
+    if Project.objects.filter(name=WARNED).exists():
+        return []
+    details = project_services.ProjectDetails(
+        name=WARNED,
+        description="Label chatbot answers that users reported as harmful, by the policy's kind.",
+        guidelines="Follow the harm policy; skip any item you would rather not see.",
+        default_rate_minor=2800,
+        currency="EUR",
+        expected_hours_per_week=10,
+        weekly_cap_minutes=15 * 60,
+        start_on=timezone.localdate(),
+        end_on=timezone.localdate() + timedelta(weeks=12),
+        manager=manager,
+        content_warning=ContentWarning.DISTURBING,
+        quality_review=(
+            "A second rater labels one answer in ten; the manager goes through the "
+            "disagreements with you each week."
+        ),
+    )
+    project = project_services.project_create(details=details, by=manager)
+    project_services.project_activate(project=project, by=manager)
+    contractor = User.objects.get(email=CONTRACTOR_EMAIL).contractor_profile
+    project_services.project_invite(project=project, contractor=contractor, by=manager)
+    return [f"project {WARNED!r}", f"invitation of {CONTRACTOR_EMAIL} to {WARNED!r}"]
+
+
 def _kontraktor_assignment(*, manager: User) -> list[str]:
     """Put the Indonesian-speaking contractor on the search project, once.
 
@@ -488,6 +535,33 @@ USUAL_WEEK: Plan = [
 DEWI_WEEK = [(0, 180), (2, 120)]
 # What became of each past week's payout, oldest first; the last week is still being reviewed.
 PAYOUT_FATES = ("paid", "failed", "approved", "draft")
+
+
+ONBOARDING_ASSESSMENT = "Onboarding assessment — rating guidelines"
+
+
+def _onboarding_assessment(*, manager: User) -> list[str]:
+    """A paid hour-long assessment, with the demo contractor enrolled in it, once."""
+    if Project.objects.filter(name=ONBOARDING_ASSESSMENT).exists():
+        return []
+    details = project_services.ProjectDetails(
+        name=ONBOARDING_ASSESSMENT,
+        description="Rate twenty sample items against the guidelines; paid at your rate.",
+        guidelines="Work through the samples in order; the assessment has no trick questions.",
+        default_rate_minor=1500,
+        currency="EUR",
+        expected_hours_per_week=1,
+        weekly_cap_minutes=60,
+        time_limit_minutes=60,
+        purpose=ProjectPurpose.ASSESSMENT,
+        start_on=timezone.localdate(),
+        manager=manager,
+    )
+    project = project_services.project_create(details=details, by=manager)
+    project_services.project_activate(project=project, by=manager)
+    contractor = User.objects.get(email=CONTRACTOR_EMAIL).contractor_profile
+    project_services.paid_activity_enrol(project=project, contractor=contractor, by=manager)
+    return [f"project {ONBOARDING_ASSESSMENT!r}, with {CONTRACTOR_EMAIL} enrolled"]
 
 
 def _assignments(email: str) -> dict[str, int]:
