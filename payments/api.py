@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from payments import exports, selectors
 from payments.exports import Kind, PayrollFilter
 from payments.models import AdjustmentKind, FeePolicy, PayoutStatus
-from payments.take_home import take_home_attach
+from payments.take_home import take_home_attach, with_floor_top_ups
 from payments.views import EXPORT_PERMISSION, csv_response, earner_or_404
 from portal.api_kit import DayField, SignedIn
 from portal.dates import local_today
@@ -215,8 +215,10 @@ class PayoutListApi(generics.ListAPIView):
     pagination_class = PayoutPagination
 
     def get_queryset(self):
-        return selectors.payout_summaries_for_contractor(self.request.user).select_related(
-            "contractor"
+        return with_floor_top_ups(
+            selectors.payout_summaries_for_contractor(self.request.user).select_related(
+                "contractor"
+            )
         )
 
     def paginate_queryset(self, queryset):

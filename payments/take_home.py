@@ -28,7 +28,8 @@ from decimal import ROUND_CEILING, Decimal
 from babel.numbers import format_decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from payments.models import Adjustment, AdjustmentKind, FeePolicy, Payout, PayoutStatus
 from portal.dates import babel_locale
@@ -259,12 +260,29 @@ def payout_policy(payout: Payout) -> str:
     return payout.fee_policy or settings.PAYOUT_FEES_POLICY
 
 
+def with_floor_top_ups(payouts: QuerySet[Payout]) -> QuerySet[Payout]:
+    """``payouts`` with their floor top-ups summed in the same query (``floor_top_minor``),
+    so that ``take_home_attach`` needs no query of its own for them."""
+    summed = (
+        Adjustment.objects.filter(payout=OuterRef("pk"), kind=AdjustmentKind.FLOOR_TOP_UP)
+        .order_by()
+        .values("payout")
+        .annotate(total=Sum("amount_minor"))
+        .values("total")
+    )
+    return payouts.annotate(floor_top_minor=Coalesce(Subquery(summed), 0))
+
+
 def floor_top_ups_of(payouts: list[Payout]) -> dict[int, int]:
-    """Each payout's floor top-ups summed, by payout: from its prefetched adjustments when
-    they came with it, else one query for them all."""
+    """Each payout's floor top-ups summed, by payout: annotated by ``with_floor_top_ups`` or
+    from its prefetched adjustments when they came with it, else one query for them all."""
     totals: dict[int, int] = {}
     asked = []
     for payout in payouts:
+        annotated = getattr(payout, "floor_top_minor", None)
+        if annotated is not None:
+            totals[payout.pk] = annotated
+            continue
         cached = getattr(payout, "_prefetched_objects_cache", {}).get("adjustments")
         if cached is None:
             asked.append(payout.pk)

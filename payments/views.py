@@ -19,7 +19,7 @@ from accounts.selectors import contractor_for_user_or_404
 from payments import charts, exports, selectors, services
 from payments.forms import EarningsDownloadForm, PayrollExportForm
 from payments.services import period_bounds
-from payments.take_home import take_home_attach
+from payments.take_home import take_home_attach, with_floor_top_ups
 from portal.admin_site import require_mfa_for_staff
 from portal.dates import babel_locale, local_today
 
@@ -60,8 +60,10 @@ def earnings(request: HttpRequest) -> HttpResponse:
     series = selectors.weekly_earnings_for_contractor(profile, today=today)
     # Where unpaid payouts will go comes with them: no query of its own.
     payouts = Paginator(
-        selectors.payout_summaries_for_contractor(request.user).select_related(
-            "contractor__payout_details"
+        with_floor_top_ups(
+            selectors.payout_summaries_for_contractor(request.user).select_related(
+                "contractor__payout_details"
+            )
         ),
         PAYOUTS_PER_PAGE,
     ).get_page(request.GET.get("page"))
