@@ -199,20 +199,20 @@ def inbound_email(request: HttpRequest) -> HttpResponse:
         raise Http404
     given = request.headers.get(INBOUND_SECRET_HEADER, "")
     if not constant_time_compare(given.encode(), secret.encode()):
-        return JsonResponse({"detail": "Missing or wrong secret."}, status=403)
+        return JsonResponse({"detail": _("Missing or wrong secret.")}, status=403)
     limit = settings.SUPPORT_INBOUND_MAX_BYTES
     try:
         declared = int(request.headers.get("Content-Length") or 0)
     except ValueError:
         declared = 0
     if declared > limit:
-        return JsonResponse({"detail": "The message is too large."}, status=413)
+        return JsonResponse({"detail": _("The message is too large.")}, status=413)
     # One byte past the limit is enough to tell a body that is too large.
     raw = request.read(limit + 1)
     if len(raw) > limit:
-        return JsonResponse({"detail": "The message is too large."}, status=413)
+        return JsonResponse({"detail": _("The message is too large.")}, status=413)
     if not raw.strip():
-        return JsonResponse({"detail": "The body must be a raw RFC 822 message."}, status=400)
+        return JsonResponse({"detail": _("The body must be a raw RFC 822 message.")}, status=400)
     record = services.support_reply_by_email(raw_message=raw)
     return JsonResponse(
         {"id": record.pk, "outcome": record.outcome, "refusal": record.refusal}, status=200
