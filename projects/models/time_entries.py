@@ -54,6 +54,9 @@ class TimeEntry(TransitionsMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="time_entries",
         verbose_name=_("assignment"),
+        # time_entry_assignment_day_idx leads with it; an index of its own only let the
+        # planner read years of an assignment's entries to keep a few weeks.
+        db_index=False,
     )
     work_on = models.DateField(_("work date"))
     kind = models.CharField(_("kind"), max_length=10, choices=EntryKind, default=EntryKind.TASK)

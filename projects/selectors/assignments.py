@@ -10,7 +10,19 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Case, Count, Min, Prefetch, Q, QuerySet, Sum, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -25,6 +37,7 @@ from projects.models import (
     EntryStatus,
     FloorException,
     Project,
+    ProjectPurpose,
     ProjectStatusChange,
     ScheduledPause,
     ScheduledPauseStatus,
@@ -153,13 +166,23 @@ class AssignmentSummary:
 def assignment_summaries(profile: ContractorProfile, *, today: date) -> list[AssignmentSummary]:
     """Every assignment with its current rate and the hours logged in ``today``'s week."""
     monday = week_start(today)
-    this_week = Q(time_entries__work_on__range=(monday, monday + timedelta(days=6)))
+    entries = TimeEntry.objects.filter(assignment=OuterRef("pk")).order_by().values("assignment")
+    minutes = entries.annotate(total=Sum("minutes")).values("total")
+    this_week = entries.filter(work_on__range=(monday, monday + timedelta(days=6)))
+    # Subqueries on the (assignment, day) index: a join would read every entry of years
+    # of work to sum one week. Only a paid activity's limit needs every week's minutes.
     assignments = (
         assignments_with_details()
         .filter(contractor=profile)
         .annotate(
-            week_minutes=Coalesce(Sum("time_entries__minutes", filter=this_week), 0),
-            total_minutes=Coalesce(Sum("time_entries__minutes"), 0),
+            week_minutes=Coalesce(
+                Subquery(this_week.annotate(total=Sum("minutes")).values("total")), 0
+            ),
+            total_minutes=Case(
+                When(project__purpose=ProjectPurpose.WORK, then=0),
+                default=Coalesce(Subquery(minutes), 0),
+                output_field=IntegerField(),
+            ),
         )
     )
     return [
