@@ -140,10 +140,15 @@ bench-payments: $(INSTALLED)
 # The pages benchmark, on the payments benchmark's database (seeded if missing):
 # gunicorn with the production settings, 2 workers × 2 threads, and 8 concurrent
 # clients; prints p50/p95/p99 per page beside /healthz from the same run.
+# gunicorn gets the shared cache production has (Redis): sessions are read from it.
 BENCH_PAGES_ARGS ?=
+BENCH_PAGES_CACHE_URL ?= redis://127.0.0.1:6379/3
 
 .PHONY: bench-pages
 bench-pages: $(INSTALLED)
+	@$(BIN)/python -c 'import sys, redis; redis.Redis.from_url(sys.argv[1], socket_connect_timeout=3).ping()' \
+		"$(BENCH_PAGES_CACHE_URL)" \
+		|| { echo "ERROR: Redis is not reachable at $(BENCH_PAGES_CACHE_URL); the bench needs it." >&2; exit 1; }
 	@$(BIN)/python -c 'import sys, psycopg; base, name = sys.argv[1].rsplit("/", 1); \
 		conn = psycopg.connect(base + "/postgres", autocommit=True, connect_timeout=3); \
 		exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone(); \
@@ -152,7 +157,8 @@ bench-pages: $(INSTALLED)
 		|| { echo "ERROR: PostgreSQL is not reachable at $(BENCH_DATABASE_URL); the bench needs it." >&2; exit 1; }
 	$(BENCH_ENV) SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 		$(BIN)/python manage.py migrate --noinput
-	$(BENCH_ENV) SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	$(BENCH_ENV) BENCH_CACHE_URL=$(BENCH_PAGES_CACHE_URL) \
+		SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 		$(BIN)/python manage.py bench_pages $(BENCH_PAGES_ARGS)
 
 # The pause benchmark: a project with 50,000 active assignees on a

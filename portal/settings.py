@@ -239,6 +239,14 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Sessions live in the database; with a shared cache they are read from it first, which
+# spares every page a query. A per-process cache would let a signed-out session live on
+# in another process's memory, so without one they are read from the database alone.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHE_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 # The site's languages. Adding one is a catalog in portal/locale/ and a line here.
 LANGUAGES = [

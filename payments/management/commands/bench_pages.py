@@ -275,6 +275,8 @@ class _Gunicorn:
             **os.environ,
             "API_USER_RATE": "1000000/min",  # the bench is one user making many calls
             "WEB_ACCESS_LOG": "",  # no access log to write beside the measurement
+            # Production has a shared cache (two processes need one): sessions read from it.
+            "CACHE_URL": os.environ["BENCH_CACHE_URL"],
             "ALLOWED_HOSTS": ",".join([*settings.ALLOWED_HOSTS, "127.0.0.1"]),
         }
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
