@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ContractorProfile
 from accounts.models.encryption import EncryptedCharField
+from portal.choices import QuickChoiceLabels
 from portal.dates import format_day, format_minutes
 from portal.history import StatusChange, status_constraints
 from portal.money import format_money
@@ -46,7 +47,7 @@ class FeePolicy(models.TextChoices):
 OPEN_PAYOUT_STATUSES = (PayoutStatus.DRAFT, PayoutStatus.APPROVED, PayoutStatus.FAILED)
 
 
-class Payout(TransitionsMixin, models.Model):
+class Payout(QuickChoiceLabels, TransitionsMixin, models.Model):
     """What one contractor is paid for one period in one currency: the sum of its lines and
     adjustments, kept on the row so lists and exports need no aggregate."""
 
@@ -238,7 +239,7 @@ class Payout(TransitionsMixin, models.Model):
         return timezone.localdate(closed_at) + timedelta(days=settings.PAYOUT_DUE_DAYS)
 
 
-class PayoutLine(models.Model):
+class PayoutLine(QuickChoiceLabels, models.Model):
     """One approved time entry in a payout, priced once: the unique entry is the guarantee
     that no minute is paid twice."""
 
@@ -315,7 +316,7 @@ class AdjustmentKind(models.TextChoices):
 OWED_BY_RULE_KINDS = (AdjustmentKind.STANDBY, AdjustmentKind.LATE, AdjustmentKind.FEE_TOP_UP)
 
 
-class Adjustment(models.Model):
+class Adjustment(QuickChoiceLabels, models.Model):
     """An amount added to or taken from a draft payout, with the reason the contractor reads."""
 
     payout = models.ForeignKey(

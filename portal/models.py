@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from portal.choices import QuickChoiceLabels
 from portal.money import validate_currency
 
 
@@ -145,7 +146,7 @@ MANDATORY_EMAIL_KINDS = frozenset(
 )
 
 
-class Notification(models.Model):
+class Notification(QuickChoiceLabels, models.Model):
     """An in-app notice to one person. Written in the transaction that caused it."""
 
     # No index of its own: the feed index starts with the recipient.
@@ -192,15 +193,6 @@ class Notification(models.Model):
     @property
     def is_unread(self) -> bool:
         return self.read_at is None
-
-    @property
-    def kind_label(self) -> str:
-        """The kind's name, looked up in the enum: ``get_kind_display`` rebuilds a dict of
-        every kind each time, which the notices list paid twenty times a page."""
-        try:
-            return str(NotificationKind(self.kind).label)
-        except ValueError:
-            return self.kind
 
     @property
     def written_in(self) -> str:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import validate_currency
 from accounts.models import ContractorProfile
+from portal.choices import QuickChoiceLabels
 from portal.dates import format_day
 from portal.history import StatusChange, status_constraints
 from portal.money import format_money
@@ -30,7 +31,7 @@ class RemovalGround(models.TextChoices):
     STAFFING = "staffing", _("The client needs fewer people or other skills")
 
 
-class Assignment(TransitionsMixin, models.Model):
+class Assignment(QuickChoiceLabels, TransitionsMixin, models.Model):
     TRANSITIONS = {
         AssignmentStatus.ACTIVE: {AssignmentStatus.ENDED, AssignmentStatus.REMOVED},
         AssignmentStatus.ENDED: {AssignmentStatus.ACTIVE},

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import language_name, validate_currency, validate_language
 from accounts.models import ExpertiseArea
+from portal.choices import QuickChoiceLabels
 from portal.history import StatusChange, status_constraints
 from portal.state import TransitionsMixin
 
@@ -70,7 +71,7 @@ class ContentWarning(models.TextChoices):
     SELF_HARM = "self_harm", _("Self-harm or suicide")
 
 
-class Project(TransitionsMixin, models.Model):
+class Project(QuickChoiceLabels, TransitionsMixin, models.Model):
     TRANSITIONS = {
         ProjectStatus.DRAFT: {ProjectStatus.ACTIVE, ProjectStatus.CLOSED},
         ProjectStatus.ACTIVE: {ProjectStatus.PAUSED, ProjectStatus.CLOSED},

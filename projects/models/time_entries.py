@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from portal.choices import QuickChoiceLabels
 from portal.dates import format_day, format_minutes
 from portal.history import StatusChange, status_constraints
 from portal.money import line_amount
@@ -33,7 +34,7 @@ class EntryStatus(models.TextChoices):
 EDITABLE_ENTRY_STATUSES = (EntryStatus.DRAFT, EntryStatus.REJECTED)
 
 
-class TimeEntry(TransitionsMixin, models.Model):
+class TimeEntry(QuickChoiceLabels, TransitionsMixin, models.Model):
     """Minutes worked on one assignment on one day (in the contractor's zone), of one kind.
 
     The rate in force on the work date is copied onto the entry, so a later
