@@ -343,10 +343,16 @@ CELERY_TASK_PUBLISH_RETRY = False
 # How often beat sweeps the outbox, and checks for scheduled pauses that are due.
 OUTBOX_SWEEP_EVERY_SECONDS = env_int("OUTBOX_SWEEP_EVERY_SECONDS", 60)
 PROJECT_PAUSES_CHECK_EVERY_SECONDS = env_int("PROJECT_PAUSES_CHECK_EVERY_SECONDS", 30)
+JOBS_SWEEP_EVERY_SECONDS = env_int("JOBS_SWEEP_EVERY_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "portal.notifications.tasks.outbox_sweep",
         "schedule": timedelta(seconds=OUTBOX_SWEEP_EVERY_SECONDS),
+    },
+    # Jobs whose worker died, jobs the broker lost, and files past their keeping.
+    "jobs-sweep": {
+        "task": "portal.jobs.tasks.jobs_sweep",
+        "schedule": timedelta(seconds=JOBS_SWEEP_EVERY_SECONDS),
     },
     "project-pauses-due": {
         "task": "projects.tasks.project_pauses_apply_due",
@@ -476,6 +482,19 @@ if OUTBOX_SWEEP_SECONDS >= CELERY_TASK_SOFT_TIME_LIMIT:
 JOBS_TIME_LIMIT_SECONDS = env_int("JOBS_TIME_LIMIT_SECONDS", 3600)
 JOBS_PROGRESS_EVERY_SECONDS = env_int("JOBS_PROGRESS_EVERY_SECONDS", 1)
 JOBS_REQUEUE_AFTER_SECONDS = env_int("JOBS_REQUEUE_AFTER_SECONDS", 60)
+# A running job's worker writes that it is alive this often (on PostgreSQL); a job silent
+# for JOBS_SILENT_AFTER_SECONDS lost its worker, and the sweep marks it failed.
+JOBS_HEARTBEAT_SECONDS = env_int("JOBS_HEARTBEAT_SECONDS", 15)
+JOBS_SILENT_AFTER_SECONDS = env_int("JOBS_SILENT_AFTER_SECONDS", 120)
+if JOBS_HEARTBEAT_SECONDS < 1 or JOBS_SILENT_AFTER_SECONDS < 3 * JOBS_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "JOBS_HEARTBEAT_SECONDS must be 1 or more, and JOBS_SILENT_AFTER_SECONDS at least "
+        "three times it."
+    )
+# How long a finished job's file is kept before the sweep removes it.
+JOBS_FILES_KEEP_DAYS = env_int("JOBS_FILES_KEEP_DAYS", 30)
+if JOBS_FILES_KEEP_DAYS < 1:
+    raise ImproperlyConfigured("JOBS_FILES_KEEP_DAYS must be 1 or more.")
 if JOBS_TIME_LIMIT_SECONDS < 60:
     raise ImproperlyConfigured("JOBS_TIME_LIMIT_SECONDS must be 60 or more.")
 # A payroll file with more rows than this is written by a background job, not in the request.

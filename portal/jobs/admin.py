@@ -7,6 +7,7 @@ needs the kind's permission even for the job's starter.
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -135,6 +136,8 @@ class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             ),
             "file_withheld": bool(job.file and job.file_name)
             and not self._may_fetch_file(request, job),
+            "file_removed": not job.file and bool((job.result or {}).get("file_removed")),
+            "file_keep_days": settings.JOBS_FILES_KEEP_DAYS,
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, extra_context=context)

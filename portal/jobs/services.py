@@ -9,6 +9,7 @@ transactions of its own, keeps the file, and tells the starter.
 
 import logging
 import tempfile
+import threading
 import time
 from collections.abc import Iterable
 from datetime import timedelta
@@ -81,18 +82,105 @@ def _requeue_if_forgotten(job: Job) -> None:
         _queue(job)
 
 
-def _fail_abandoned(*, key: str) -> None:
-    """A job running past the task's hard time limit was killed with its worker: mark it
-    failed, so the key is free to start again."""
-    limit = timezone.now() - timedelta(seconds=settings.JOBS_TIME_LIMIT_SECONDS + 60)
-    for job in Job.objects.filter(key=key, state=JobState.RUNNING, updated_at__lt=limit):
-        _finish_failed(
+def _silent_since() -> Any:
+    """Before this moment a running job has lost its worker. On PostgreSQL its worker writes
+    a heartbeat (``_Heartbeat``), so silence is soon noticed; elsewhere (SQLite, where jobs
+    run inside the request) only a job past the task's hard time limit counts."""
+    if connection.vendor == "postgresql":
+        return timezone.now() - timedelta(seconds=settings.JOBS_SILENT_AFTER_SECONDS)
+    return timezone.now() - timedelta(seconds=settings.JOBS_TIME_LIMIT_SECONDS + 60)
+
+
+def _fail_abandoned(*, key: str | None = None) -> int:
+    """Running jobs whose worker was killed or ran out of time: mark them failed and tell
+    their starters, so the key is free to start again. Only ``key``'s, when given."""
+    silent = Job.objects.filter(state=JobState.RUNNING, updated_at__lt=_silent_since())
+    if key is not None:
+        silent = silent.filter(key=key)
+    failed = 0
+    for job in silent:
+        failed += _finish_failed(
             job,
             _(
                 "It stopped without reporting back: its worker was stopped or ran out of "
                 "time. Whatever it committed before stays; start it again to finish."
             ),
         )
+    return failed
+
+
+def jobs_sweep() -> dict[str, int]:
+    """What beat runs every minute: fail the jobs that lost their worker, queue again the
+    ones the broker lost, and remove files kept past ``JOBS_FILES_KEEP_DAYS``."""
+    failed = _fail_abandoned()
+    forgotten = Job.objects.filter(
+        state=JobState.QUEUED,
+        created_at__lt=timezone.now() - timedelta(seconds=settings.JOBS_REQUEUE_AFTER_SECONDS),
+    )
+    requeued = 0
+    for job in forgotten:
+        _queue(job)
+        requeued += 1
+    return {"failed": failed, "requeued": requeued, "files_removed": _files_purge()}
+
+
+def _files_purge() -> int:
+    """Delete the files of jobs that ended more than ``JOBS_FILES_KEEP_DAYS`` ago; the job and
+    its outcome stay, and its page says the file was removed."""
+    before = timezone.now() - timedelta(days=settings.JOBS_FILES_KEEP_DAYS)
+    removed = 0
+    for job in Job.objects.filter(finished_at__lt=before).exclude(file=""):
+        job.file.delete(save=False)
+        job.result = {**job.result, "file_removed": True}
+        job.save(update_fields=["file", "result"])
+        removed += 1
+    return removed
+
+
+class _Heartbeat:
+    """While a job runs on PostgreSQL, a thread writes every ``JOBS_HEARTBEAT_SECONDS`` that
+    its worker is alive, over a connection of its own (the job's may sit inside one long
+    statement). If the worker dies, the heartbeat stops and the sweep fails the job in
+    ``JOBS_SILENT_AFTER_SECONDS`` instead of after the task's hour-long time limit."""
+
+    def __init__(self, job: Job, attempt: str) -> None:
+        self.job_id, self.attempt = job.pk, attempt
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> None:
+        if connection.vendor == "postgresql":
+            self._thread = threading.Thread(target=self._beat, name="job-heartbeat", daemon=True)
+            self._thread.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _beat(self) -> None:
+        own = None
+        try:
+            while not self._stop.wait(settings.JOBS_HEARTBEAT_SECONDS):
+                try:
+                    if own is None:
+                        own = connections.create_connection(DEFAULT_DB_ALIAS)
+                    with own.cursor() as cursor:
+                        cursor.execute(
+                            f"UPDATE {Job._meta.db_table} SET updated_at = %s "  # noqa: S608
+                            "WHERE id = %s AND state = %s AND task_id = %s",
+                            [timezone.now(), self.job_id, JobState.RUNNING.value, self.attempt],
+                        )
+                except DB_FAULTS:
+                    # The next beat tries a fresh connection; a long outage lets the sweep
+                    # fail the job, which says to start it again.
+                    logger.warning("Job %s: heartbeat not written.", self.job_id, exc_info=True)
+                    if own is not None:
+                        own.close()
+                    own = None
+        finally:
+            if own is not None:
+                own.close()
 
 
 class _Reporter:
@@ -164,7 +252,7 @@ def job_run(*, job_id: int, attempt: str, last_attempt: bool = True) -> str | No
     job = Job.objects.select_related("started_by").get(pk=job_id)
     kind = registry.get(job.kind)
     reporter = _Reporter(job)
-    with _as_starter(job):
+    with _as_starter(job), _Heartbeat(job, attempt):
         try:
             outcome = kind.run(job=job, progress=reporter)
             stored = _store(job, outcome.file) if outcome.file else ""
@@ -236,6 +324,11 @@ def _write_all(spool: Any, chunks: Iterable[bytes]) -> None:
 @transaction.atomic
 def _finish_succeeded(job: Job, outcome: registry.Outcome, *, stored: str) -> None:
     locked = Job.objects.select_for_update().get(pk=job.pk)
+    if locked.state != JobState.RUNNING:
+        # The sweep took it for lost and its starter was told to start it again.
+        if stored:
+            job.file.delete(save=False)
+        return
     if stored:
         locked.file = job.file
     locked.state = JobState.SUCCEEDED
@@ -261,8 +354,11 @@ def _finish_succeeded(job: Job, outcome: registry.Outcome, *, stored: str) -> No
 
 
 @transaction.atomic
-def _finish_failed(job: Job, error: str) -> None:
+def _finish_failed(job: Job, error: str) -> int:
+    """Mark a running job failed and tell its starter; 0 (and nothing told) if it has ended."""
     job = Job.objects.select_for_update().get(pk=job.pk)
+    if job.state != JobState.RUNNING:
+        return 0
     now = timezone.now()
     job.state = JobState.FAILED
     job.error = error[:ERROR_MAX_CHARS]
@@ -270,6 +366,7 @@ def _finish_failed(job: Job, error: str) -> None:
     job.finished_at = job.updated_at = now
     job.save(update_fields=["state", "error", "started_at", "finished_at", "updated_at"])
     _tell_starter(job)
+    return 1
 
 
 def _tell_starter(job: Job) -> None:

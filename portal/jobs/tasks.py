@@ -20,3 +20,9 @@ def job_run(self, job_id: int) -> str | None:
         attempt=self.request.id or f"eager-{job_id}",
         last_attempt=self.request.retries >= self.max_retries,
     )
+
+
+@shared_task(ignore_result=True, **RETRY_ON_DB_FAULTS)
+def jobs_sweep() -> dict[str, int]:
+    """Beat's minute: jobs that lost their worker, jobs the broker lost, old files."""
+    return services.jobs_sweep()

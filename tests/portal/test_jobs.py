@@ -1,6 +1,7 @@
 """Background jobs: started once per key, run by a task, progress and outcome on their page."""
 
 from datetime import timedelta
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -418,3 +419,98 @@ def test_the_job_list_costs_the_same_queries_for_3_jobs_or_30(
         large = client.get(LIST)
     assert small.status_code == large.status_code == 200
     assert large.content.decode().count("Counting things: Week 45") == 30
+
+
+# --- The sweep: lost workers, lost messages, old files ----------------------------------------
+
+
+def _running_since(kind, by, seconds_ago: int, key: str) -> Job:
+    with mock.patch.object(tasks.job_run, "delay_on_commit"):
+        job = _start(kind, by, key=key)
+    then = timezone.now() - timedelta(seconds=seconds_ago)
+    Job.objects.filter(pk=job.pk).update(
+        state=JobState.RUNNING, task_id="gone", started_at=then, updated_at=then
+    )
+    return job
+
+
+def test_the_sweep_fails_a_job_whose_worker_went_silent_and_tells_its_starter(
+    kind, accountant, settings
+):
+    # SQLite has no heartbeat: silence is measured against the task's hard time limit.
+    lost = _running_since(kind, accountant, settings.JOBS_TIME_LIMIT_SECONDS + 61, "tests:lost")
+    alive = _running_since(kind, accountant, 5, "tests:alive")
+
+    assert tasks.jobs_sweep() == {"failed": 1, "requeued": 0, "files_removed": 0}
+
+    lost.refresh_from_db()
+    alive.refresh_from_db()
+    assert lost.state == JobState.FAILED and "stopped without reporting back" in lost.error
+    assert alive.state == JobState.RUNNING
+    notice = Notification.objects.get(recipient=accountant)
+    assert notice.title == "Failed: Counting things"
+    # A second sweep finds nothing more to do, and tells nobody twice.
+    assert tasks.jobs_sweep()["failed"] == 0
+    assert Notification.objects.filter(recipient=accountant).count() == 1
+
+
+def test_a_job_that_reports_back_after_the_sweep_failed_it_stays_failed(
+    kind, accountant, settings, django_capture_on_commit_callbacks
+):
+    job = _running_since(kind, accountant, settings.JOBS_TIME_LIMIT_SECONDS + 61, "tests:late")
+    tasks.jobs_sweep()
+    outcome = Outcome(summary="Done after all.", file=FileOutput(name="x.csv", chunks=iter([b"1"])))
+    job.refresh_from_db()
+    stored = services._store(job, outcome.file)
+
+    services._finish_succeeded(job, outcome, stored=stored)
+
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED
+    assert not job.file
+    assert Notification.objects.filter(recipient=accountant).count() == 1
+
+
+def test_the_sweep_queues_again_a_job_the_broker_lost(kind, accountant, settings):
+    with mock.patch.object(tasks.job_run, "delay_on_commit") as queued:
+        waiting = _start(kind, accountant, key="tests:waiting")
+        fresh = _start(kind, accountant, key="tests:fresh")
+        Job.objects.filter(pk=waiting.pk).update(
+            created_at=timezone.now() - timedelta(seconds=settings.JOBS_REQUEUE_AFTER_SECONDS + 1)
+        )
+        queued.reset_mock()
+        assert services.jobs_sweep()["requeued"] == 1
+
+    assert [call.args for call in queued.call_args_list] == [(waiting.pk,)]
+    assert fresh.pk != waiting.pk
+
+
+def test_a_file_kept_past_its_days_is_removed_and_the_page_says_so(
+    kind, accountant, client, settings, django_capture_on_commit_callbacks
+):
+    old = _export_job(kind, accountant, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        recent = _start(kind, accountant, key="tests:recent")
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    old_path, recent_path = Path(old.file.path), Path(recent.file.path)
+    Job.objects.filter(pk=old.pk).update(
+        finished_at=timezone.now() - timedelta(days=settings.JOBS_FILES_KEEP_DAYS, minutes=1)
+    )
+
+    assert services.jobs_sweep()["files_removed"] == 1
+
+    old.refresh_from_db()
+    assert not old.file and old.result["file_removed"] is True
+    assert not old_path.exists() and recent_path.exists()
+    client.force_login(accountant)
+    html = client.get(_page(old)).content.decode()
+    assert "Its file was removed 30 days after the job ended" in html
+    assert reverse("admin:jobs_job_file", args=[old.pk]) not in html
+    assert client.get(reverse("admin:jobs_job_file", args=[old.pk])).status_code == 404
+
+
+def test_beat_sweeps_the_jobs_every_minute(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["jobs-sweep"]
+    assert entry["task"] == "portal.jobs.tasks.jobs_sweep"
+    assert entry["schedule"] == timedelta(seconds=60)

@@ -50,6 +50,8 @@ def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     ("overrides", "message"),
     [
         ({"DEBUG": "maybe"}, "DEBUG must be one of true/false"),
+        ({"JOBS_HEARTBEAT_SECONDS": "60"}, "JOBS_SILENT_AFTER_SECONDS at least three times"),
+        ({"JOBS_FILES_KEEP_DAYS": "0"}, "JOBS_FILES_KEEP_DAYS must be 1 or more"),
         ({"EMAIL_PORT": "abc"}, "EMAIL_PORT must be a whole number, got 'abc'"),
         ({"DB_CONN_MAX_AGE": "1.5"}, "DB_CONN_MAX_AGE must be a whole number"),
         ({"DATABASE_URL": "nonsense://"}, "DATABASE_URL is not a usable database URL"),
