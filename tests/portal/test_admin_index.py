@@ -146,3 +146,19 @@ def test_the_index_costs_the_same_queries_whatever_the_queues_hold(
     assert len(todo["hours"].links) == 8
     with django_assert_max_num_queries(one):
         client.get(INDEX)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        INDEX,
+        reverse("admin:payments_payout_changelist"),
+        reverse("admin:projects_project_changelist"),
+        reverse("admin:jobs_job_changelist"),
+    ],
+)
+def test_every_admin_page_loads_the_portals_admin_stylesheet_once(client, manager, url):
+    # Its breadcrumb links are underlined, so they read as links without colour (axe).
+    client.force_login(manager)
+    html = client.get(url).content.decode()
+    assert html.count("portal/admin.css") == 1
