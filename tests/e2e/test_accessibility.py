@@ -236,7 +236,7 @@ def test_long_values_wrap_on_a_phone(browser, live_server, world, manager):
 TABLET = {"width": 800, "height": 1000}
 
 
-@pytest.mark.parametrize("language", ["en", "vi"])
+@pytest.mark.parametrize("language", ["en", "vi", "id"])
 def test_the_signed_in_header_is_one_line_on_a_desktop_and_compact_on_a_phone(
     browser, live_server, world, language
 ):
@@ -255,6 +255,8 @@ def test_the_signed_in_header_is_one_line_on_a_desktop_and_compact_on_a_phone(
         assert menu.locator(f'a[href="{reverse("accounts:api_tokens")}"]').is_visible()
         assert menu.locator("form button[type=submit]").is_visible()
         timesheet = f'a[href="{reverse("projects:timesheet")}"]'
+        # The bell keeps its size beside the menu (Indonesian once squeezed it to nothing).
+        assert page.locator(".bell__icon").bounding_box()["width"] >= 20
         if name == "desktop":
             assert page.locator(f".site-nav__main {timesheet}").is_visible()
             assert not menu.locator(timesheet).is_visible()
