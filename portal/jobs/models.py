@@ -61,6 +61,13 @@ class Job(models.Model):
         related_name="jobs_started",
         verbose_name=_("started by"),
     )
+    # Others who asked for the same work while this job held its key: told when it ends too.
+    also_told = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="jobs_awaited",
+        verbose_name=_("also told when it ends"),
+    )
     # The Celery task that claimed the job; its retries may run it again, nobody else.
     task_id = models.CharField(_("task"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)

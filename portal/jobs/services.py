@@ -52,6 +52,9 @@ def job_start(
         existing = Job.objects.filter(key=key, state__in=ACTIVE_STATES).first()
         if existing is not None:
             _requeue_if_forgotten(existing)
+            if started_by is not None and started_by.pk != existing.started_by_id:
+                # They asked for it too: they are told when it ends, like its starter.
+                existing.also_told.add(started_by)
             return existing
         try:
             with transaction.atomic():
@@ -370,8 +373,11 @@ def _finish_failed(job: Job, error: str) -> int:
 
 
 def _tell_starter(job: Job) -> None:
-    """A notice (and an email, unless they turned those off) to whoever started it."""
-    if job.started_by_id is None:
+    """A notice (and an email, unless they turned those off) to whoever started it, and to
+    anyone who asked for the same work while it held its key."""
+    told = Q(pk=job.started_by_id) | Q(jobs_awaited=job)
+    recipients = get_user_model().objects.filter(told).distinct()
+    if not recipients.exists():
         return
     label = registry.label(job.kind)
 
@@ -388,7 +394,7 @@ def _tell_starter(job: Job) -> None:
         return Notice(title=title, body=body)
 
     notify(
-        recipients=get_user_model().objects.filter(pk=job.started_by_id),
+        recipients=recipients,
         kind=NotificationKind.JOB_FINISHED,
         notice=notice,
         link=reverse("admin:jobs_job_change", args=[job.pk]),

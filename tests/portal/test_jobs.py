@@ -61,6 +61,30 @@ def test_starting_the_same_work_twice_makes_one_job_and_queues_one_task(kind, ac
     queued.assert_called_once_with(first.pk)
 
 
+def test_everyone_who_asked_for_the_same_work_is_told_when_it_ends(
+    kind, accountant, outbox, django_capture_on_commit_callbacks
+):
+    colleague = factories.accountant_create("second.accountant@example.com")
+    kind.work = lambda *, job, progress: Outcome(summary="Counted.")
+    with mock.patch.object(tasks.job_run, "delay_on_commit"):
+        job = _start(kind, accountant)
+        assert _start(kind, colleague).pk == job.pk
+        assert _start(kind, accountant).pk == job.pk  # its starter is not added twice
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.job_run.apply(args=[job.pk])
+
+    told = Notification.objects.filter(kind=NotificationKind.JOB_FINISHED)
+    assert sorted(told.values_list("recipient__email", flat=True)) == [
+        "accountant@example.com",
+        "second.accountant@example.com",
+    ]
+    assert sorted(message.to[0] for message in outbox) == [
+        "accountant@example.com",
+        "second.accountant@example.com",
+    ]
+
+
 def test_the_database_holds_one_queued_or_running_job_per_key(kind, accountant):
     Job.objects.create(kind=kind.name, key="k", state=JobState.QUEUED)
     with pytest.raises(IntegrityError), transaction.atomic():
