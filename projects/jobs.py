@@ -63,20 +63,33 @@ def resume_one(project: Project, *, by: User, message: str) -> str:
 def _each(
     job: Job, progress: Progress, call: Callable[[Project], str]
 ) -> tuple[int, int, list[str]]:
-    """``call`` for each project of the job, in name order; (succeeded, total, sentences)."""
+    """``call`` for each project of the job, in name order; (succeeded, total, sentences).
+
+    Each project's outcome is kept on the job as soon as its own transaction has
+    committed. When a database fault makes the task run the job again, the projects
+    already done keep their outcome instead of being tried again and refused as
+    "already paused".
+    """
     ids = job.params["projects"]
     total = len(ids)
     progress(0, total)
     succeeded, lines = 0, []
+    # Project id → [went through, its sentence], from this job's earlier attempts.
+    outcomes: dict[str, list] = dict((job.result or {}).get("each", {}))
     projects = Project.objects.filter(pk__in=ids).order_by("name", "pk")
     for index, project in enumerate(projects, start=1):
-        try:
-            lines.append(call(project))
-        except ValidationError as exc:
-            errors = " ".join(exc.messages)
-            lines.append(gettext("%(object)s: %(errors)s") % {"object": project, "errors": errors})
-        else:
-            succeeded += 1
+        key = str(project.pk)
+        if key not in outcomes:
+            try:
+                outcomes[key] = [True, call(project)]
+            except ValidationError as exc:
+                errors = " ".join(exc.messages)
+                sentence = gettext("%(object)s: %(errors)s") % {"object": project, "errors": errors}
+                outcomes[key] = [False, sentence]
+            Job.objects.filter(pk=job.pk).update(result={**(job.result or {}), "each": outcomes})
+        went_through, sentence = outcomes[key]
+        succeeded += bool(went_through)
+        lines.append(sentence)
         progress(index, total)
     return succeeded, total, lines
 

@@ -2,17 +2,20 @@
 
 import re
 from datetime import date, timedelta
+from unittest import mock
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.jobs import tasks
 from portal.jobs.models import Job, JobState
 from portal.models import EmailStatus, Notification, NotificationKind, OutboundEmail
+from projects import jobs as project_jobs
 from projects import services
 from projects.models import (
     PauseReason,
@@ -21,6 +24,7 @@ from projects.models import (
     ScheduledPause,
     ScheduledPauseStatus,
 )
+from projects.services.bulk import projects_pause_start
 from tests import factories
 from tests.projects.factories import NOW, SETUP_AT, assign, project_create
 
@@ -467,3 +471,38 @@ def test_a_time_left_empty_beside_now_pauses_at_once(staffed, manager_client):
     assert _messages(done) == ["«Search relevance» is paused; 2 contractors told."]
     project.refresh_from_db()
     assert (project.status, project.pause_reason) == (ProjectStatus.PAUSED, PauseReason.BUDGET)
+
+
+def test_a_bulk_pause_run_again_after_a_database_fault_keeps_what_it_had_done(
+    staffed, manager, django_capture_on_commit_callbacks
+):
+    project, other = staffed
+    real_pause = services.project_pause
+    calls = []
+
+    def pause_then_fault(*, project, **details):
+        calls.append(project.name)
+        if len(calls) == 2:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_pause(project=project, **details)
+
+    with mock.patch.object(tasks.job_run, "delay_on_commit"):
+        job = projects_pause_start(
+            projects=[project, other],
+            by=manager,
+            reason=PauseReason.QUALITY,
+            message=MESSAGE,
+            expected_resume_on=date(2026, 11, 30),
+            short_notice_confirmed=True,
+        )
+    with mock.patch.object(project_jobs.services, "project_pause", pause_then_fault):
+        tasks.job_run.apply(args=[job.pk], throw=False)
+
+    job.refresh_from_db()
+    # The first project went through before the fault; the retry did not try it again.
+    assert calls == ["Chat safety review", "Search relevance", "Search relevance"]
+    assert (job.state, job.summary) == (JobState.SUCCEEDED, "Paused 2 of 2 projects.")
+    assert sorted(job.result["details"]) == [
+        "«Chat safety review» is paused; 1 contractor told.",
+        "«Search relevance» is paused; 2 contractors told.",
+    ]
