@@ -173,3 +173,11 @@ def test_currency_names_are_in_the_readers_language(settings):
     with translation.override("vi"):
         [_first, (_group, rest)] = currency_choices()
     assert dict(rest)["JPY"] == "Yên Nhật (JPY)"
+
+
+def test_the_minor_units_amounts_are_stored_in_never_move():
+    # Stored amounts are counts of these units: a Babel whose CLDR moves one (2.19 moved IDR,
+    # COP and HUF to none and RSD to hundredths) would rescale every stored amount in it.
+    expected = {"USD": 2, "EUR": 2, "GBP": 2, "IDR": 2, "VND": 0, "TWD": 2, "CNY": 2}
+    expected.update({"COP": 2, "HUF": 2, "RSD": 0, "JPY": 0, "KWD": 3})
+    assert {code: currency_exponent(code) for code in expected} == expected
