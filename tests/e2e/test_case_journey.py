@@ -36,6 +36,9 @@ def _log_in(page: Page, base: str, user, *, staff: bool = False) -> None:
         page.get_by_label("Code").fill(totp_code(user.totp_secret))
         page.get_by_role("button", name="Sign In").click()
         expect(page).to_have_url(f"{base}/admin/")
+    else:
+        # Signed in once the login page is left: a screenshot taken mid-navigation fails.
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 @pytest.fixture
